@@ -1,0 +1,1 @@
+"""The ``escalsim`` command line: a thin layer over the Python API."""

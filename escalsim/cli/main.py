@@ -1,0 +1,73 @@
+"""The ``escalsim`` command: entry point, error handling, and the list of commands.
+
+Every command is a function in a module of its own under ``escalsim/cli/``; adding one takes
+one import line (next to ``scenario_commands``) and one line in the "commands" block below.
+Command modules import heavy libraries (pandas, matplotlib) inside their functions, so that
+``import escalsim.cli.main`` and ``escalsim --help`` stay fast. A command reports a user's
+mistake by raising an ``EscalsimError`` (or ``typer.BadParameter`` for a malformed option);
+``main`` turns it into a message on stderr and exit status 1 (2 for usage errors), never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from escalsim.cli import scenario_commands  # command modules: one per command family
+from escalsim.errors import EscalsimError
+
+app = typer.Typer(
+    name="escalsim",
+    help="Simulate escalation crises between states: scenarios in, outcome distributions out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from escalsim import __version__
+
+        typer.echo(f"escalsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Simulate escalation crises between states: scenarios in, outcome distributions out."""
+
+
+# --- commands: one line each, in the order ``escalsim --help`` lists them ---------------------
+app.command("validate")(scenario_commands.validate)
+app.command("schema")(scenario_commands.schema)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app; user errors become a message and exit 1."""
+    try:
+        app(args=argv, prog_name="escalsim")
+    except EscalsimError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        # The reader went away (``escalsim schema | head``): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""What one run leaves behind: a frozen record, and optionally its event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One dated entry of a run's log; history replayed before the start has negative times."""
+
+    time: float
+    actor: str
+    kind: str
+    target: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One replication: how it ended, when, how high each ladder went, and what was drawn.
+
+    ``time`` is in days from the scenario's start; ``milestones`` maps each milestone reached
+    to the day it was first reached (negative for the replayed history); ``params`` holds the
+    drawn value of every uncertain parameter and the inclusion (0/1) of every uncertain
+    history event.
+    """
+
+    run: int
+    seed: int
+    outcome: str
+    time: float
+    max_rung: dict[str, int]
+    milestones: dict[str, float]
+    n_events: int
+    params: dict[str, float]
+    events: tuple[Event, ...] | None = None

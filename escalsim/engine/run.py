@@ -1,0 +1,116 @@
+"""Running one replication: prepare a scenario once, then run it from a seed.
+
+A run's random streams all come from its seed: one ``numpy`` generator draws the uncertain
+parameters, and ``random.Random`` streams (cheap scalar draws) serve the history, each actor
+and each exogenous process. Streams are keyed by name, so a variant scenario that keeps an
+actor keeps that actor's stream: common random numbers for paired comparisons.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from escalsim.engine.history import replay_history
+from escalsim.engine.record import RunRecord
+from escalsim.engine.simulation import Simulation
+from escalsim.errors import EscalsimError, RunError
+from escalsim.model.params import build_params
+from escalsim.model.rules import make_rule
+from escalsim.model.triggers import Triggers, build_triggers
+from escalsim.scenario.schema import Scenario
+
+SEED_BITS = 63
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A scenario compiled once for many runs (picklable: sent once to each worker)."""
+
+    scenario: Scenario
+    triggers: Triggers
+    rules: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare(scenario: Scenario, rules: dict[str, Callable[..., Any]] | None = None) -> Prepared:
+    """Compile a scenario for running; ``rules`` maps actor ids to Python decision rules."""
+    rules = dict(rules or {})
+    unknown = [a for a in rules if a not in scenario.actors]
+    if unknown:
+        raise RunError(f"decision rule given for unknown actor '{unknown[0]}'")
+    return Prepared(scenario, build_triggers(scenario), rules)
+
+
+def run_seed(root: int, index: int) -> int:
+    """The seed of run ``index`` in an ensemble with root seed ``root``.
+
+    It is drawn from ``numpy.random.SeedSequence(root)`` spawned by index, so run ``index``
+    can be replayed alone with ``run_one(scenario, seed=run_seed(root, index))``.
+    """
+    child = np.random.SeedSequence(root, spawn_key=(index,))
+    return int(child.generate_state(1, dtype=np.uint64)[0]) >> (64 - SEED_BITS)
+
+
+def _stream(seed: int, name: str) -> random.Random:
+    ss = np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),))
+    return random.Random(int(ss.generate_state(1, dtype=np.uint64)[0]))
+
+
+def build_simulation(prep: Prepared, seed: int, keep_events: bool = False) -> tuple[Simulation, dict]:
+    """Draw a run's parameters, set up its simulation and replay the history (not yet run).
+
+    Returns the simulation and the run's parameter row (draws and history inclusions).
+    """
+    sc = prep.scenario
+    draws = sc.sample(np.random.default_rng(np.random.SeedSequence(seed)))
+    params = build_params(sc, draws, {})
+    rules = {a: make_rule(prep.rules.get(a, p.rule)) for a, p in params.actors.items()}
+    rngs = {name: _stream(seed, name) for name in (*params.actors, "~collapse", "~incidents")}
+    sim = Simulation(
+        params,
+        prep.triggers,
+        sc.mechanisms,
+        sc.horizon,
+        rngs,
+        {a: r for a, r in rules.items() if r is not None},
+        keep_events,
+    )
+    included = replay_history(sim, _stream(seed, "~history"))
+    return sim, {**draws, **included}
+
+
+def run_prepared(prep: Prepared, seed: int, run: int = 0, keep_events: bool = False) -> RunRecord:
+    """Run one replication of a prepared scenario from its seed."""
+    try:
+        sim, row = build_simulation(prep, seed, keep_events)
+        sim.run()
+    except EscalsimError as exc:
+        raise RunError(str(exc), run=run, seed=seed) from exc
+    st = sim.state
+    return RunRecord(
+        run=run,
+        seed=seed,
+        outcome=st.outcome,
+        time=st.outcome_time,
+        max_rung={a: st.max_rung[a] for a, p in sim.params.actors.items() if p.ladder},
+        milestones=dict(st.milestones),
+        n_events=sim.n_events,
+        params=row,
+        events=tuple(sim.log) if keep_events else None,
+    )
+
+
+def run_one(
+    scenario: Scenario,
+    seed: int = 0,
+    *,
+    keep_events: bool = False,
+    rules: dict[str, Callable[..., Any]] | None = None,
+) -> RunRecord:
+    """Run one replication of a scenario; the same seed always gives the same record."""
+    return run_prepared(prepare(scenario, rules), seed, 0, keep_events)

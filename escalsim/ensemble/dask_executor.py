@@ -1,0 +1,147 @@
+"""Running chunks on a Dask cluster (optional dependency: ``pip install "escalsim[dask]"``).
+
+``dask.distributed`` is imported only when a DaskExecutor is used, never by ``import escalsim``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from escalsim.ensemble.executors import (
+    DEFAULT_RETRIES,
+    Executor,
+    Task,
+    _check_retries,
+    _check_workers,
+    lost_worker_error,
+)
+from escalsim.ensemble.seeds import Chunk
+from escalsim.errors import EscalsimError
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise EscalsimError(
+            'the Dask executor needs dask.distributed: pip install "escalsim[dask]"'
+        ) from exc
+    return distributed
+
+
+def _run_on_worker(task: Task, payload: Any, chunk: Chunk) -> list:
+    return task(payload, chunk)
+
+
+class DaskExecutor(Executor):
+    """Runs chunks on a Dask cluster.
+
+    ``scheduler`` is a scheduler address (``"tcp://host:8786"``), a ``dask.distributed.Client``
+    (used as is and left open), or None: then the current default client if there is one,
+    else a new local cluster of ``workers`` single-threaded worker processes (closed with the
+    executor). The payload is scattered to every worker once. A chunk whose worker is lost is
+    rescheduled by Dask; if Dask gives up on it (``KilledWorker``) it is submitted again, at
+    most ``max_retries`` times.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        scheduler: Any = None,
+        *,
+        workers: int | None = None,
+        max_retries: int = DEFAULT_RETRIES,
+    ) -> None:
+        distributed = _distributed()
+        if scheduler is not None and not isinstance(scheduler, (str, distributed.Client)):
+            raise TypeError(
+                "scheduler must be an address string or a dask.distributed.Client, "
+                f"got {type(scheduler).__name__}"
+            )
+        if isinstance(scheduler, distributed.Client) and workers is not None:
+            raise ValueError("workers cannot be set when a Client is given")
+        self._scheduler = scheduler
+        self._workers_wanted = None if workers is None else _check_workers(workers)
+        self.max_retries = _check_retries(max_retries)
+        self._client: Any = None
+        self._cluster: Any = None
+        self._owns_client = False
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        distributed = _distributed()
+        if isinstance(self._scheduler, distributed.Client):
+            self._client = self._scheduler
+        elif isinstance(self._scheduler, str):
+            self._client = distributed.Client(self._scheduler)
+            self._owns_client = True
+        else:
+            try:
+                self._client = distributed.get_client()
+            except ValueError:
+                self._cluster = distributed.LocalCluster(
+                    n_workers=_check_workers(self._workers_wanted),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+                self._client = distributed.Client(self._cluster)
+                self._owns_client = True
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        """The number of worker threads in the cluster (connecting to it if needed)."""
+        return max(1, sum(self._connect().nthreads().values()))
+
+    def map(self, task: Task, payload: Any, chunks: Iterable[Chunk]) -> Iterator[list]:
+        distributed = _distributed()
+        client = self._connect()
+        [handle] = client.scatter([payload], broadcast=True, hash=False)
+        todo = iter(chunks)
+        window = 2 * self.workers
+        pending: deque[list[Any]] = deque()  # [chunk, future, attempts]
+
+        def submit(chunk: Chunk) -> Any:
+            return client.submit(_run_on_worker, task, handle, chunk, pure=False)
+
+        def fill() -> None:
+            while len(pending) < window:
+                chunk = next(todo, None)
+                if chunk is None:
+                    return
+                pending.append([chunk, submit(chunk), 1])
+
+        try:
+            fill()
+            while pending:
+                chunk, future, attempts = pending[0]
+                try:
+                    result = future.result()
+                except distributed.KilledWorker:
+                    if attempts > self.max_retries:
+                        raise lost_worker_error(chunk, attempts) from None
+                    pending[0] = [chunk, submit(chunk), attempts + 1]
+                    continue
+                pending.popleft()
+                fill()
+                yield result
+        finally:
+            for _, future, _ in pending:
+                future.cancel()
+            handle.release()
+
+    def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+        self._owns_client = False
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor(scheduler={self._scheduler!r})"

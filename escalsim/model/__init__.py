@@ -1,0 +1,1 @@
+"""The reference model: per-run parameters, state, valuation, decision rules, triggers."""

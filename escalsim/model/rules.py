@@ -1,0 +1,155 @@
+"""Decision rules: logit (quantal response) over utilities, scripted cases, or a Python callable.
+
+A rule receives the options an actor has now (each with its expected utility) and picks one,
+drawing exactly one uniform number from the actor's stream whatever it decides.
+The default is the logit rule ``P(a) ∝ exp(λ U(a))``; a scenario may script an actor instead,
+and Python code may pass any callable taking a :class:`DecisionView`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from escalsim.errors import RunError
+
+
+@dataclass(slots=True)
+class Option:
+    """One thing an actor can do now: its kind (e.g. ``climb``), argument and utility."""
+
+    kind: str
+    arg: Any
+    utility: float
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    """What a callable decision rule sees: who decides, when, why, the state and the options."""
+
+    actor: str
+    time: float
+    context: str
+    options: tuple[Option, ...]
+    feature: Callable[[str], float]
+
+
+def logit_index(utilities: list[float], lam: float, rng: random.Random) -> int:
+    """Index drawn with probability ∝ exp(λ U); λ = 0 is uniform, a huge λ the best response.
+
+    Like every rule, it draws exactly one uniform number per decision, so that runs under
+    different rules or scenarios keep their random streams in step.
+    """
+    n = len(utilities)
+    if lam <= 0.0 or n == 1:
+        return min(int(rng.random() * n), n - 1)
+    top = max(utilities)
+    weights = [math.exp(lam * (u - top)) if u > -math.inf else 0.0 for u in utilities]
+    return weighted_index(weights, rng)
+
+
+def weighted_index(weights: list[float], u: float | random.Random) -> int:
+    """Index drawn with probability proportional to non-negative weights, from one uniform u."""
+    if not isinstance(u, float):
+        u = u.random()
+    total = sum(weights)
+    if not total > 0.0:
+        return min(int(u * len(weights)), len(weights) - 1)
+    x = u * total
+    acc = 0.0
+    for i, w in enumerate(weights):
+        acc += w
+        if x < acc:
+            return i
+    return len(weights) - 1
+
+
+class ScriptedRule:
+    """The first case whose conditions all hold picks among its actions by weight."""
+
+    __slots__ = ("cases",)
+
+    def __init__(self, spec: Any):
+        self.cases = [
+            (
+                [(feat, cond.lt, cond.le, cond.gt, cond.ge, cond.eq) for feat, cond in case.when.items()],
+                dict(case.choose),
+            )
+            for case in spec.scripted
+        ]
+
+    @staticmethod
+    def _holds(value: float, lt, le, gt, ge, eq) -> bool:
+        return not (
+            (lt is not None and not value < lt)
+            or (le is not None and not value <= le)
+            or (gt is not None and not value > gt)
+            or (ge is not None and not value >= ge)
+            or (eq is not None and abs(value - eq) > 1e-9)
+        )
+
+    def choose(self, view: DecisionView, rng: random.Random) -> int | None:
+        u = rng.random()
+        for conditions, choose in self.cases:
+            if all(self._holds(view.feature(f), *c) for f, *c in conditions):
+                picks = [(i, choose[o.kind]) for i, o in enumerate(view.options) if o.kind in choose]
+                # one option per kind: the first listed (the smallest climb, the first deal)
+                seen: set[str] = set()
+                firsts = []
+                for i, w in picks:
+                    kind = view.options[i].kind
+                    if kind not in seen:
+                        seen.add(kind)
+                        firsts.append((i, w))
+                if not firsts:
+                    return None
+                return firsts[weighted_index([w for _, w in firsts], u)][0]
+        return None
+
+
+class CallableRule:
+    """Wraps a Python callable ``f(view) -> kind | {kind: probability} | Option index``."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[DecisionView], Any]):
+        self.fn = fn
+
+    def choose(self, view: DecisionView, rng: random.Random) -> int | None:
+        u = rng.random()
+        answer = self.fn(view)
+        kinds = [o.kind for o in view.options]
+        if answer is None:
+            return None
+        if isinstance(answer, int) and not isinstance(answer, bool):
+            if 0 <= answer < len(kinds):
+                return answer
+            raise RunError(f"decision rule for '{view.actor}' returned index {answer} out of range")
+        if isinstance(answer, str):
+            answer = {answer: 1.0}
+        if isinstance(answer, dict):
+            unknown = [k for k in answer if k not in kinds]
+            if unknown:
+                raise RunError(
+                    f"decision rule for '{view.actor}' chose {unknown[0]!r}, not available now "
+                    f"(options: {sorted(set(kinds))})"
+                )
+            picks = [(kinds.index(k), float(w)) for k, w in answer.items()]
+            return picks[weighted_index([w for _, w in picks], u)][0]
+        raise RunError(f"decision rule for '{view.actor}' returned {answer!r}")
+
+
+def make_rule(rule: Any) -> Any:
+    """The rule object for an actor: None for logit, else a scripted or callable rule."""
+    if rule is None or rule == "logit":
+        return None
+    if isinstance(rule, (ScriptedRule, CallableRule)):
+        return rule
+    if hasattr(rule, "scripted"):
+        return ScriptedRule(rule)
+    if callable(rule):
+        return CallableRule(rule)
+    raise RunError(f"unknown decision rule {rule!r}")

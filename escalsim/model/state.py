@@ -1,0 +1,119 @@
+"""The mutable state of one run: rungs, beliefs, cohesion, the negotiation, what was reached."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from escalsim.model.params import RunParams
+
+
+@dataclass(slots=True)
+class Offer:
+    """A deal on the table: who proposed it to whom, and who has accepted it so far."""
+
+    deal: str
+    proposer: str
+    parties: tuple[str, ...]
+    accepted: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Cohesion:
+    """Cohesion in [0, 1] of one actor, worn by pressure and pulled back to a baseline.
+
+    Between changes of pressure ``dC/dt = -P C + k (C0 - C)``, which is solved exactly, so the
+    value is only computed when someone needs it.
+    """
+
+    actor: str
+    level: float
+    baseline: float
+    recovery: float
+    rally_boost: float
+    since: float = 0.0
+    pressure: float = 0.0
+
+    def at(self, t: float) -> float:
+        rate = self.pressure + self.recovery
+        if rate <= 0.0 or t <= self.since:
+            return self.level
+        eq = self.recovery * self.baseline / rate
+        return eq + (self.level - eq) * math.exp(-rate * (t - self.since))
+
+    def set_pressure(self, t: float, pressure: float) -> None:
+        self.level = self.at(t)
+        self.since = t
+        self.pressure = pressure
+
+    def boost(self, t: float, amount: float) -> None:
+        self.level = min(1.0, max(0.0, self.at(t) + amount))
+        self.since = t
+
+
+class RunState:
+    """Everything that changes during a run."""
+
+    __slots__ = (
+        "alpha",
+        "beta",
+        "channel_open",
+        "cohesion",
+        "counters",
+        "deadline",
+        "deadline_gen",
+        "deadline_missed",
+        "demand",
+        "guarantees",
+        "max_rung",
+        "milestones",
+        "outcome",
+        "outcome_time",
+        "proposal",
+        "public_threat",
+        "refused",
+        "rung",
+        "spent",
+    )
+
+    def __init__(self, params: RunParams, mechanisms_cohesion: bool):
+        actors = params.actors
+        self.rung: dict[str, int] = {a: 0 for a in actors}
+        self.max_rung: dict[str, int] = {a: 0 for a in actors}
+        self.alpha: dict[tuple[str, str], float] = {}
+        self.beta: dict[tuple[str, str], float] = {}
+        for a, p in actors.items():
+            for other, (al, be) in p.beliefs.items():
+                self.alpha[(a, other)] = al
+                self.beta[(a, other)] = be
+        self.demand: dict[str, str | None] = {a: None for a in actors}
+        self.public_threat: dict[str, bool] = {a: False for a in actors}
+        self.deadline: dict[str, float | None] = {a: None for a in actors}
+        self.deadline_gen: dict[str, int] = {a: 0 for a in actors}
+        self.deadline_missed = False
+        self.counters: dict[str, str | None] = {a: None for a in actors}
+        self.proposal: Offer | None = None
+        self.refused: dict[str, float] = {}
+        self.spent: set[tuple[str, int]] = set()
+        self.channel_open = True
+        self.guarantees: dict[str, float] = {}
+        self.milestones: dict[str, float] = {}
+        self.outcome: str | None = None
+        self.outcome_time = 0.0
+        self.cohesion: Cohesion | None = None
+        c = params.cohesion
+        if c is not None:
+            self.cohesion = Cohesion(
+                actor=c["actor"],
+                level=c["initial"],
+                baseline=c["baseline"] if mechanisms_cohesion else c["initial"],
+                recovery=c["recovery"] if mechanisms_cohesion else 0.0,
+                rally_boost=c["rally_boost"] if mechanisms_cohesion else 0.0,
+            )
+
+    def belief(self, who: str, about: str) -> float:
+        """Mean of ``who``'s Beta belief in ``about``'s resolve (0.5 when it holds none)."""
+        al = self.alpha.get((who, about))
+        if al is None:
+            return 0.5
+        return al / (al + self.beta[(who, about)])

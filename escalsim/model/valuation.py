@@ -1,0 +1,181 @@
+"""How actors value states, deals and threats: the closed-form one-step look-ahead.
+
+Every value is in the scenario's utility units. Running costs are flows discounted over the
+actor's horizon of attention ``1 / discount`` days. The functions take the hypothetical rung
+vector, belief and cohesion explicitly so that an actor can score an action before taking it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from escalsim.model.params import ActorP, DealP, RunParams
+from escalsim.model.state import RunState
+
+if TYPE_CHECKING:
+    from escalsim.scenario.schema import Mechanisms
+
+
+def sigmoid(x: float) -> float:
+    """Logistic function, safe for any finite or infinite input."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x)) if x < 700 else 1.0
+    return math.exp(x) / (1.0 + math.exp(x)) if x > -700 else 0.0
+
+
+def updated(alpha: float, beta: float, success: float = 0.0, failure: float = 0.0) -> float:
+    """Mean of a Beta belief after adding pseudo-observations."""
+    a = alpha + success
+    b = beta + failure
+    return a / (a + b) if a + b > 0 else 0.5
+
+
+class Valuation:
+    """The actors' model of the world, shared by every decision in a run."""
+
+    def __init__(
+        self,
+        params: RunParams,
+        state: RunState,
+        mech: Mechanisms,
+        outcomes: dict[str, str | None],
+        rung_outcome: dict[tuple[str, int], str],
+    ):
+        self.params = params
+        self.state = state
+        self.mech = mech
+        self.stalemate = outcomes["horizon"]
+        self.collapse_outcome = outcomes.get("collapse")
+        self.backdown_outcome = outcomes.get("backdown")
+        self.rung_outcome = rung_outcome
+        actors = params.actors
+        self.pressers = {a: [b for b, p in actors.items() if p.opponent == a and p.ladder] for a in actors}
+        self.coercer_of = {
+            a: next((b for b, p in actors.items() if p.opponent == a and p.demands), None) for a in actors
+        }
+        self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
+        col = params.collapse
+        self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
+        self.now = 0.0
+
+    # --- states ---------------------------------------------------------------------------
+    def level(self, rung: dict[str, int]) -> float:
+        """Escalation level in [0, 1]: the highest relative rung of any actor."""
+        return max((rung[a] / top for a, top in self.laddered), default=0.0)
+
+    def flow(self, a: ActorP, rung: dict[str, int]) -> float:
+        """Running cost per day to ``a`` in a state: its own upkeep and the harm done to it."""
+        f = a.day_cost
+        if a.ladder:
+            f += a.ladder[rung[a.id]].upkeep
+        actors = self.params.actors
+        for b in self.pressers[a.id]:
+            f += actors[b].ladder[rung[b]].harm
+        if a.instability_cost:
+            f += a.instability_cost * self.level(rung)
+        return f
+
+    def cohesion_now(self) -> float | None:
+        c = self.state.cohesion
+        return c.at(self.now) if c is not None else None
+
+    def collapse_prospect(self, a: ActorP, cohesion: float | None) -> float:
+        """Chance of an internal collapse within the actor's horizon of attention."""
+        if self.hazard is None or cohesion is None:
+            return 0.0
+        h_max, shape = self.hazard
+        h = h_max * max(0.0, 1.0 - cohesion) ** shape
+        return 1.0 - math.exp(-h / a.discount)
+
+    def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
+        """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
+        if cohesion is None:
+            cohesion = self.cohesion_now()
+        base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
+        pc = self.collapse_prospect(a, cohesion)
+        if pc > 0.0:
+            return (1.0 - pc) * base + pc * a.value(self.collapse_outcome)
+        return base
+
+    # --- deals ----------------------------------------------------------------------------
+    def credibility(self, promiser: str | None, receiver: str) -> float:
+        """How much a promise is worth to its receiver, raised by third-party guarantees."""
+        if promiser is None or promiser == receiver or not self.mech.credibility:
+            return 1.0
+        doubt = 1.0 - self.params.actors[promiser].credibility
+        for strength in self.state.guarantees.values():
+            doubt *= 1.0 - strength
+        return 1.0 - doubt
+
+    def deal_value(self, a: ActorP, deal: DealP) -> float:
+        """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
+        v = a.value(deal.outcome)
+        terms = self.params.terms
+        for name, level in deal.terms:
+            term = terms[name]
+            tv = term.values.get(a.id)
+            if tv:
+                v += level * tv * self.credibility(term.promised_by, a.id)
+        return v
+
+    # --- threats --------------------------------------------------------------------------
+    def threat_rung(self, coercer: ActorP, rung: dict[str, int]) -> int | None:
+        """The rung the coercer threatens next (its declared threat, or one step up)."""
+        current = rung[coercer.id]
+        target = coercer.threat if coercer.threat is not None else current + 1
+        target = max(target, current + 1)
+        return target if target < len(coercer.ladder) else None
+
+    def struck_value(self, a: ActorP, coercer: ActorP, rung: dict[str, int], r: int) -> float:
+        """Value to ``a`` of the coercer carrying out rung ``r``."""
+        after = dict(rung)
+        after[coercer.id] = r
+        outcome = self.rung_outcome.get((coercer.id, r))
+        if outcome is None:
+            return self.continuation(a, after)
+        p = coercer.ladder[r].success
+        return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung)
+
+    def holdout(self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None) -> float:
+        """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
+        w = self.continuation(t, rung, cohesion)
+        cid = self.coercer_of[t.id]
+        if cid is None:
+            return w
+        coercer = self.params.actors[cid]
+        r = self.threat_rung(coercer, rung)
+        if r is None:
+            return w
+        s = self.struck_value(t, coercer, rung, r)
+        value = b * s + (1.0 - b) * w
+        if t.risk_aversion:
+            value -= 0.5 * t.risk_aversion * b * (1.0 - b) * (s - w) ** 2
+        return value
+
+    def acceptance(self, c: ActorP, deal: DealP, b_target: float, rung: dict[str, int]) -> float:
+        """The coercer's forecast that its opponent accepts ``deal``.
+
+        The coercer reads the target's valuation of the deal and of holding out (given the
+        target's belief ``b_target`` in the coercer's resolve) and discounts by its own belief
+        that the target is resolved to hold out whatever the terms.
+        """
+        t = self.params.actors[c.opponent]
+        m = self.state.belief(c.id, t.id)
+        gap = self.deal_value(t, deal) - self.holdout(t, b_target, rung)
+        return (1.0 - m) * sigmoid(t.lam * gap)
+
+    def status(self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None) -> float:
+        """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
+        st = self.state
+        demand = st.demand[a.id]
+        if demand is not None and a.opponent is not None:
+            if b_opp is None:
+                b_opp = st.belief(a.opponent, a.id)
+            deal = self.params.deals[demand]
+            acc = self.acceptance(a, deal, b_opp, rung)
+            return acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(a, rung, cohesion)
+        cid = self.coercer_of[a.id]
+        if cid is not None and st.demand[cid] is not None:
+            return self.holdout(a, st.belief(a.id, cid), rung, cohesion)
+        return self.continuation(a, rung, cohesion)

@@ -1,0 +1,253 @@
+"""Results files: Parquet (streamed row group by row group) and CSV, written atomically.
+
+A results Parquet file holds the runs table; its key-value metadata (which pyarrow shows as
+the schema metadata: ``pyarrow.parquet.read_schema(path).metadata``) carries
+
+- ``escalsim.format``: the file layout version,
+- ``escalsim.provenance``: JSON of the provenance dict,
+- ``escalsim.scenario``: JSON of the scenario (``Scenario.to_dict()``),
+- ``escalsim.events``: the name of the events file beside it, when events were kept.
+
+Event logs go to a second file beside the first (``results.parquet`` →
+``results.events.parquet``), because they are a table of another shape. The metadata is written
+when the file is closed, so it can hold what is known only at the end (run count, finish
+time). Every file is written under a temporary name in the target folder and renamed into
+place at the end; an error or an interrupt removes the temporary files and leaves nothing.
+Existing files are never replaced unless ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from escalsim.errors import ResultsError
+from escalsim.results.provenance import FORMAT_VERSION, canonical_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from escalsim.results.layout import Layout
+
+KEY_FORMAT = "escalsim.format"
+KEY_PROVENANCE = "escalsim.provenance"
+KEY_SCENARIO = "escalsim.scenario"
+KEY_EVENTS = "escalsim.events"
+
+
+def events_path(path: str | os.PathLike[str]) -> Path:
+    """The events file that goes with a runs file: ``x.parquet`` → ``x.events.parquet``."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.events{p.suffix}")
+
+
+def check_target(path: str | os.PathLike[str], force: bool) -> Path:
+    """The path as a Path, if it may be written: its folder exists; no file, unless force."""
+    p = Path(path)
+    if p.is_dir():
+        raise ResultsError(f"{p}: is a folder, expected a file name")
+    if not p.parent.is_dir():
+        raise ResultsError(f"{p}: folder {p.parent} does not exist")
+    if p.exists() and not force:
+        raise ResultsError(f"{p}: file exists (pass force=True, or --force, to replace it)")
+    return p
+
+
+def _temp_beside(path: Path) -> Path:
+    """A fresh hidden name in the target's folder (created by the writer, so the file gets
+    the usual permissions, not the owner-only ones of ``tempfile.mkstemp``)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it into place, else remove it."""
+    target = check_target(path, force)
+    tmp = _temp_beside(target)
+    try:
+        yield tmp
+        if target.exists() and not force:
+            raise ResultsError(f"{target}: file appeared while writing; not replaced")
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+class _Part:
+    """One Parquet file being written under a temporary name."""
+
+    def __init__(self, target: Path, template: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.target = target
+        self.tmp = _temp_beside(target)
+        self.schema = pa.Schema.from_pandas(template, preserve_index=False).remove_metadata()
+        # The Arrow schema is not stored, so that the metadata written at close is the
+        # schema metadata readers see; dtypes are restored from the scenario on reading.
+        self.writer = pq.ParquetWriter(self.tmp, self.schema, store_schema=False)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        if len(frame):
+            table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+            self.writer.write_table(table, row_group_size=len(frame))
+
+    def close(self, metadata: dict[str, str]) -> None:
+        self.writer.add_key_value_metadata(metadata)
+        self.writer.close()
+        self.writer = None
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.writer = None
+        _unlink(self.tmp)
+
+
+class ParquetStream:
+    """Writes a runs table (and optionally an events table) chunk by chunk, then commits.
+
+    Use as a context manager, or call :meth:`commit` at the end and :meth:`abort` on failure.
+    Each :meth:`write` call becomes one row group. Nothing appears at ``path`` until
+    :meth:`commit`.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        layout: Layout,
+        *,
+        with_events: bool = False,
+        force: bool = False,
+    ) -> None:
+        self.path = check_target(path, force)
+        self.events_path = check_target(events_path(self.path), force) if with_events else None
+        self.force = force
+        self._runs: _Part | None = None
+        self._events: _Part | None = None
+        try:
+            self._runs = _Part(self.path, layout.runs_frame([]))
+            if self.events_path is not None:
+                self._events = _Part(self.events_path, layout.events_frame([]))
+        except BaseException:
+            self.abort()
+            raise
+        self.rows = 0
+
+    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
+        if self._runs is None:
+            raise ResultsError(f"{self.path}: stream already closed")
+        self._runs.write(runs)
+        if self._events is not None and events is not None:
+            self._events.write(events)
+        self.rows += len(runs)
+
+    def commit(self, provenance: dict[str, Any], scenario_text: str) -> Path:
+        """Write the metadata, close the files and move them into place."""
+        if self._runs is None:
+            raise ResultsError(f"{self.path}: stream already closed")
+        meta = {
+            KEY_FORMAT: str(FORMAT_VERSION),
+            KEY_PROVENANCE: canonical_json(provenance),
+            KEY_SCENARIO: scenario_text,
+        }
+        try:
+            parts = [self._runs]
+            if self._events is not None and self.events_path is not None:
+                meta[KEY_EVENTS] = self.events_path.name
+                self._events.close({**meta, "escalsim.part": "events"})
+                parts.insert(0, self._events)
+            self._runs.close(meta)
+            for part in parts:  # the events file first: the runs file is the commit
+                if part.target.exists() and not self.force:
+                    raise ResultsError(f"{part.target}: file appeared while writing; not replaced")
+                os.replace(part.tmp, part.target)
+        except BaseException:
+            self.abort()
+            raise
+        self._runs = self._events = None
+        return self.path
+
+    def abort(self) -> None:
+        """Remove the temporary files; nothing is left behind."""
+        for part in (self._runs, self._events):
+            if part is not None:
+                part.abort()
+        self._runs = self._events = None
+
+    def __enter__(self) -> ParquetStream:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:
+            self.abort()
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The escalsim metadata of a results Parquet file; ResultsError if it is not one."""
+    import pyarrow.parquet as pq
+
+    p = Path(path)
+    if not p.is_file():
+        raise ResultsError(f"{p}: no such file")
+    try:
+        raw = pq.read_metadata(p).metadata or {}
+    except Exception as exc:  # pyarrow raises several kinds for a damaged or foreign file
+        raise ResultsError(f"{p}: not a readable Parquet file: {exc}") from exc
+    meta = {k.decode("utf-8"): v.decode("utf-8") for k, v in raw.items()}
+    if KEY_FORMAT not in meta or KEY_SCENARIO not in meta or KEY_PROVENANCE not in meta:
+        raise ResultsError(f"{p}: not an escalsim results file (no escalsim metadata)")
+    if meta[KEY_FORMAT] != str(FORMAT_VERSION):
+        raise ResultsError(
+            f"{p}: results file format {meta[KEY_FORMAT]} is not supported "
+            f"(this version reads format {FORMAT_VERSION})"
+        )
+    try:
+        meta[KEY_PROVENANCE] = json.loads(meta[KEY_PROVENANCE])
+    except ValueError as exc:
+        raise ResultsError(f"{p}: damaged provenance metadata: {exc}") from exc
+    return meta
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A Parquet file as a DataFrame (dtypes still to be restored by the layout)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(Path(path)).to_pandas()
+    except Exception as exc:
+        raise ResultsError(f"{path}: cannot read the table: {exc}") from exc
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], force: bool = False) -> Path:
+    """Write a table as CSV atomically (ISO dates, full float precision)."""
+    with atomic_path(path, force) as tmp:
+        frame.to_csv(tmp, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
+    return Path(path)
+
+
+def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise ResultsError(f"{p}: no such file")
+    try:
+        return pd.read_csv(p, float_precision="round_trip")
+    except Exception as exc:
+        raise ResultsError(f"{p}: cannot read CSV: {exc}") from exc

@@ -1,0 +1,121 @@
+"""Uncertain parameters by dotted path: listing them, drawing them, and setting values.
+
+Paths use keys for mappings and names for list items that have one (ladder rungs by name,
+history events by id), else the list index: ``actors.us.ladder.limited_strikes.cost``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from escalsim.errors import Problem, ScenarioError
+from escalsim.scenario.distributions import Distribution
+from escalsim.scenario.references import suggest
+
+if TYPE_CHECKING:
+    from escalsim.scenario.schema import Scenario
+
+
+def _item_name(item: Any, index: int) -> str:
+    for attr in ("name", "id"):
+        value = getattr(item, attr, None) if not isinstance(item, dict) else item.get(attr)
+        if isinstance(value, str) and value:
+            return value
+    return str(index)
+
+
+def _walk(obj: Any, prefix: str, out: dict[str, Distribution]) -> None:
+    if isinstance(obj, Distribution):
+        out[prefix] = obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name, out)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _walk(value, f"{prefix}.{key}", out)
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            _walk(value, f"{prefix}.{_item_name(value, i)}", out)
+
+
+def _uncertain(sc: Scenario) -> dict[str, Distribution]:
+    """The cached table of distributions by path; callers must not change it."""
+    memo = sc._memo
+    if "uncertain" not in memo:
+        found: dict[str, Distribution] = {}
+        _walk(sc, "", found)
+        memo["uncertain"] = dict(sorted(found.items()))
+    return memo["uncertain"]
+
+
+def uncertain_parameters(sc: Scenario) -> dict[str, Distribution]:
+    """Every distribution in the scenario by dotted path, in a fixed (sorted) order."""
+    return dict(_uncertain(sc))  # a copy: the scenario is immutable, so is its cache
+
+
+def sample_parameters(sc: Scenario, rng: np.random.Generator) -> dict[str, float]:
+    """Draw each uncertain parameter once, in path order (so equal scenarios draw alike)."""
+    return {path: dist.sample(rng) for path, dist in _uncertain(sc).items()}
+
+
+def set_values(sc: Scenario, values: dict[str, Any]) -> Scenario:
+    """Return a re-validated copy of the scenario with the given paths replaced."""
+    data = plain(sc.model_dump(mode="python", round_trip=True))
+    problems = []
+    for path, value in values.items():
+        try:
+            _set_path(data, path, plain(value))
+        except KeyError as exc:
+            problems.append(Problem(path, str(exc.args[0])))
+    if problems:
+        raise ScenarioError(problems)
+    from escalsim.scenario.loader import scenario_from_mapping
+
+    return scenario_from_mapping(data, file=None)
+
+
+def plain(value: Any) -> Any:
+    """Model dumps to dicts and lists (tuples become lists) for editing and YAML."""
+    if isinstance(value, Distribution):
+        return plain(value.model_dump(exclude_none=True))
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump())
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _set_path(data: Any, path: str, value: Any) -> None:
+    parts = path.split(".")
+    cur = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(cur, dict):
+            if part not in cur:
+                if last and depth > 0:
+                    cur[part] = value  # a new key: validation will say if it is not allowed
+                    return
+                raise KeyError(f"no such path: '{part}' not found{suggest(part, map(str, cur))}")
+            if last:
+                cur[part] = value
+                return
+            cur = cur[part]
+        elif isinstance(cur, list):
+            names = [_item_name(item, i) for i, item in enumerate(cur)]
+            if part in names:
+                idx = names.index(part)
+            elif part.isdigit() and int(part) < len(cur):
+                idx = int(part)
+            else:
+                raise KeyError(f"no such path: '{part}' not found{suggest(part, names)}")
+            if last:
+                cur[idx] = value
+                return
+            cur = cur[idx]
+        else:
+            raise KeyError(f"no such path: '{part}' is inside a number or text")

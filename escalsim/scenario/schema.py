@@ -1,0 +1,404 @@
+"""The typed scenario: the one definition of what a scenario may say.
+
+YAML is a serialisation of these models: ``Scenario.from_dict`` validates a plain mapping
+(as loaded from YAML or written in Python) and the result is immutable. Cross-field checks
+(references between actors, rungs, deals and outcomes) live in ``Scenario._cross_check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from escalsim.scenario.distributions import AnyReal, NonNegative, Positive, Probability
+
+SCHEMA_VERSION = 1
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=64)
+]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+
+BUILTIN_ACTIONS = (
+    "hold",
+    "climb",
+    "descend",
+    "backdown",
+    "demand",
+    "ultimatum",
+    "concede",
+    "accept",
+    "counter",
+    "rally",
+    "mediate",
+    "guarantee",
+    "host",
+)
+"""Action kinds the engine knows; an actor's repertoire is a subset, plus its custom actions."""
+
+ActionKind = Literal[
+    "hold",
+    "climb",
+    "descend",
+    "backdown",
+    "demand",
+    "ultimatum",
+    "concede",
+    "accept",
+    "counter",
+    "rally",
+    "mediate",
+    "guarantee",
+    "host",
+]
+
+HISTORY_KINDS = (
+    "climb",
+    "demand",
+    "ultimatum",
+    "counter",
+    "refuse",
+    "rally",
+    "mediate",
+    "guarantee",
+    "host",
+    "channel_closed",
+    "channel_open",
+    "statement",
+)
+HistoryKind = Literal[
+    "climb",
+    "demand",
+    "ultimatum",
+    "counter",
+    "refuse",
+    "rally",
+    "mediate",
+    "guarantee",
+    "host",
+    "channel_closed",
+    "channel_open",
+    "statement",
+]
+
+Reliability = Literal["confirmed", "reported", "claimed", "rumour"]
+
+EVENT_TRIGGERS = ("horizon", "collapse", "backdown", "incident", "deadline_missed", "deal")
+
+
+class Model(BaseModel):
+    """Base: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+
+class Incentives(Model):
+    """What an actor values: outcomes (lump sums), running costs, audience cost, patience, risk."""
+
+    values: dict[Identifier, AnyReal] = Field(default_factory=dict)
+    day_cost: NonNegative = 0.0
+    audience_cost: NonNegative = 0.0
+    discount: Positive = 0.01
+    risk_aversion: NonNegative = 0.0
+    instability_cost: NonNegative = 0.0
+
+
+class Belief(Model):
+    """A Beta belief about another actor's resolve, as a mean and a weight (pseudo-observations)."""
+
+    mean: Probability
+    weight: Positive = 4.0
+
+
+class Rung(Model):
+    """One step of an escalation ladder."""
+
+    name: Identifier
+    description: Text = ""
+    cost: NonNegative = 0.0
+    upkeep: NonNegative = 0.0
+    harm: NonNegative = 0.0
+    signal: NonNegative = 0.0
+    pressure: NonNegative = 0.0
+    posture: Probability = 0.0
+    success: Probability = 1.0
+    source: Text | None = None
+
+
+class Condition(Model):
+    """A comparison of one state feature with a number (no expressions are evaluated)."""
+
+    lt: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    ge: float | None = None
+    eq: float | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Condition:
+        if not any(v is not None for v in (self.lt, self.le, self.gt, self.ge, self.eq)):
+            raise ValueError("a condition needs at least one of lt, le, gt, ge, eq")
+        return self
+
+
+class ScriptedCase(Model):
+    """If every condition holds, choose among the actions with these weights."""
+
+    when: dict[str, Condition] = Field(default_factory=dict)
+    choose: dict[Identifier, NonNegative] = Field(min_length=1)
+
+
+class Scripted(Model):
+    """A scripted decision rule: the first case whose conditions hold decides."""
+
+    scripted: list[ScriptedCase] = Field(min_length=1)
+
+
+class CustomAction(Model):
+    """An action defined in the scenario: its cost, signal, effects and utility adjustments."""
+
+    description: Text = ""
+    cost: NonNegative = 0.0
+    signal: AnyReal = 0.0
+    success: Probability = 1.0
+    cohesion: AnyReal = 0.0
+    utility: dict[str, AnyReal] = Field(default_factory=dict)
+
+
+class Actor(Model):
+    """An agent: incentives, beliefs, repertoire, ladder and decision rule."""
+
+    name: Text = ""
+    role: Identifier = "third_party"
+    description: Text = ""
+    opponent: Identifier | None = None
+    rationality: NonNegative = 1.0
+    review_days: Positive = 7.0
+    response_days: Positive = 1.0
+    credibility: Probability = 1.0
+    guarantee: Probability = 0.0
+    host: Probability = 0.0
+    rally_cost: NonNegative = 0.0
+    rally_signal: NonNegative = 0.0
+    mediation_cost: NonNegative = 0.0  # also the cost of a guarantee or an offer to host
+    ultimatum_days: Positive = 7.0
+    ultimatum_signal: NonNegative = 0.0
+    deadline_penalty: NonNegative = 0.0
+    concession_penalty: NonNegative = 0.0
+    max_jump: Annotated[int, Field(ge=1, le=20)] = 1
+    threat: Identifier | None = None
+    incentives: Incentives = Field(default_factory=Incentives)
+    beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
+    ladder: list[Rung] = Field(default_factory=list)
+    repertoire: list[ActionKind] = Field(default_factory=lambda: ["hold"])
+    actions: dict[Identifier, CustomAction] = Field(default_factory=dict)
+    demands: list[Identifier] = Field(default_factory=list)
+    counters: list[Identifier] = Field(default_factory=list)
+    proposals: list[Identifier] = Field(default_factory=list)
+    rule: Literal["logit"] | Scripted = "logit"
+    source: Text | None = None
+
+
+class Term(Model):
+    """One issue of the deal space; ``promised_by`` marks a promise kept after power is given up."""
+
+    description: Text = ""
+    promised_by: Identifier | None = None
+    values: dict[Identifier, AnyReal] = Field(default_factory=dict)
+
+
+class Deal(Model):
+    """A vector of term levels in [0, 1]."""
+
+    description: Text = ""
+    terms: dict[Identifier, Probability] = Field(default_factory=dict)
+
+
+class Trigger(Model):
+    """What makes an outcome happen or a milestone be recorded; exactly one key."""
+
+    deal: dict[Identifier, Probability] | None = None
+    rung: str | None = None
+    action: str | None = None
+    event: (
+        Literal["horizon", "collapse", "backdown", "incident", "deadline_missed", "deal"] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Trigger:
+        given = [k for k in ("deal", "rung", "action", "event") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a trigger needs exactly one of deal, rung, action, event; got {given or 'none'}"
+            )
+        return self
+
+
+class Outcome(Model):
+    """How a run can end; outcomes are absorbing, and the horizon outcome ends the others."""
+
+    description: Text = ""
+    trigger: Trigger | list[Trigger]
+    color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+
+
+class Milestone(Model):
+    """Something worth dating in a run that does not end it."""
+
+    description: Text = ""
+    trigger: Trigger | list[Trigger]
+
+
+def triggers_of(spec: Outcome | Milestone) -> list[Trigger]:
+    """An outcome's or milestone's triggers as a list."""
+    return spec.trigger if isinstance(spec.trigger, list) else [spec.trigger]
+
+
+class Payload(Model):
+    """What a history event carries: a rung, a deal, a deadline, an extra resolve signal."""
+
+    rung: Identifier | None = None
+    deal: Identifier | None = None
+    deadline: dt.date | None = None
+    signal: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+
+
+class HistoryEvent(Model):
+    """A reported event before the start date, with its source and how reliable it is."""
+
+    id: Identifier | None = None
+    date: dt.date
+    actor: Identifier
+    event: HistoryKind
+    target: Identifier | None = None
+    payload: Payload = Field(default_factory=Payload)
+    source: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reliability: Reliability | Probability = "confirmed"
+    note: Text = ""
+
+
+class Cohesion(Model):
+    """The target's internal cohesion in [0, 1], worn down by pressure and restored by rallies."""
+
+    actor: Identifier
+    initial: Probability = 0.8
+    baseline: Probability = 0.8
+    recovery: NonNegative = 0.0
+    rally_boost: Probability = 0.0
+    source: Text | None = None
+
+
+class Collapse(Model):
+    """Hazard of internal collapse per day: ``max_hazard * (1 - cohesion) ** shape``."""
+
+    actor: Identifier
+    max_hazard: NonNegative = 0.0
+    shape: Positive = 1.0
+    source: Text | None = None
+
+
+class Incidents(Model):
+    """Unplanned clashes of forces in contact: hazard per day ``rate * posture_a * posture_b``."""
+
+    between: tuple[Identifier, Identifier]
+    rate: NonNegative = 0.0
+    escalation: Probability = 0.0
+    signal: NonNegative = 0.0
+    source: Text | None = None
+
+
+class Processes(Model):
+    """Optional exogenous processes."""
+
+    cohesion: Cohesion | None = None
+    collapse: Collapse | None = None
+    incidents: Incidents | None = None
+
+
+class Mechanisms(Model):
+    """Switches for the reference mechanisms; every one is on unless turned off."""
+
+    signals: bool = True
+    audience_costs: bool = True
+    deadlines: bool = True
+    credibility: bool = True
+    cohesion: bool = True
+    collapse: bool = True
+    incidents: bool = True
+    mediation: bool = True
+    history: bool = True
+
+
+def _default_reliability() -> dict[str, float]:
+    return {"confirmed": 1.0, "reported": 0.8, "claimed": 0.6, "rumour": 0.3}
+
+
+class Scenario(Model):
+    """Everything needed for one simulation; validated once, immutable after."""
+
+    schema_version: Literal[1]
+    name: Identifier
+    title: Text = ""
+    description: Text = ""
+    start: dt.date
+    horizon: Annotated[float, Field(gt=0, le=36_500, allow_inf_nan=False)]
+    reliability: dict[Reliability, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=_default_reliability
+    )
+    actors: dict[Identifier, Actor] = Field(min_length=1, max_length=1000)
+    deal_terms: dict[Identifier, Term] = Field(default_factory=dict)
+    deals: dict[Identifier, Deal] = Field(default_factory=dict)
+    outcomes: dict[Identifier, Outcome] = Field(min_length=1)
+    milestones: dict[Identifier, Milestone] = Field(default_factory=dict)
+    history: list[HistoryEvent] = Field(default_factory=list)
+    exclude_history: list[Identifier] = Field(default_factory=list)
+    processes: Processes = Field(default_factory=Processes)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        from escalsim.scenario.references import check_references
+
+        check_references(self)
+        return self
+
+    # --- construction -------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str | None = None) -> Scenario:
+        """Validate a plain mapping (same shape as the YAML) into a Scenario."""
+        from escalsim.scenario.loader import scenario_from_mapping
+
+        return scenario_from_mapping(data, file=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain mapping of this scenario, as it would be written in YAML."""
+        from escalsim.scenario.parameters import plain
+
+        return plain(self.model_dump(mode="python", exclude_defaults=True))
+
+    # --- uncertain parameters -------------------------------------------------------------
+    def uncertain(self) -> dict[str, Any]:
+        """Every uncertain parameter by its dotted path, e.g. ``actors.us.incentives.discount``."""
+        from escalsim.scenario.parameters import uncertain_parameters
+
+        return uncertain_parameters(self)
+
+    def sample(self, rng: Any) -> dict[str, float]:
+        """Draw every uncertain parameter once with ``rng`` (a ``numpy.random.Generator``)."""
+        from escalsim.scenario.parameters import sample_parameters
+
+        return sample_parameters(self, rng)
+
+    def with_values(self, values: dict[str, Any]) -> Scenario:
+        """A copy with the given dotted paths set (numbers or distributions), re-validated."""
+        from escalsim.scenario.parameters import set_values
+
+        return set_values(self, values)
+
+    @property
+    def end_date(self) -> dt.date:
+        """The calendar date of the horizon."""
+        return self.start + dt.timedelta(days=self.horizon)

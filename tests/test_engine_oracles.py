@@ -1,0 +1,245 @@
+"""Analytic oracles for the engine: a continuous-time Markov chain, Fearon's bargaining game,
+and the limits of the logit rule. Tolerances are 4 standard errors of the Monte Carlo estimate
+(a false alarm about once in 16,000 comparisons)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from scipy.linalg import expm
+
+import escalsim as es
+from escalsim.engine import prepare, run_prepared
+from escalsim.model.rules import logit_index
+
+# --- a continuous-time Markov chain ----------------------------------------------------------
+# One scripted actor reviews at rate 1/m and, at rung r, climbs with weight a_r, backs down with
+# weight b_r (only from rung 1: at rung 0 it has nothing to back down from) or holds. Reaching
+# rung 2 is "war". A constant collapse hazard kappa runs alongside (cohesion fixed at C, so
+# kappa = h_max * (1 - C) ** shape). Transient states: rung 0, rung 1; absorbing: war,
+# backdown, collapse.
+
+M = 4.0  # mean review interval, days
+A0, H0 = 1.0, 3.0  # rung 0: climb, hold
+A1, B1, H1 = 1.0, 1.0, 2.0  # rung 1: climb, backdown, hold
+H_MAX, C0, SHAPE = 0.02, 0.5, 1.0
+KAPPA = H_MAX * (1 - C0) ** SHAPE
+
+
+def chain_scenario(horizon: float) -> es.Scenario:
+    return es.Scenario.from_dict(
+        {
+            "schema_version": 1,
+            "name": "ctmc",
+            "start": "2025-01-01",
+            "horizon": horizon,
+            "actors": {
+                "c": {
+                    "opponent": "t",
+                    "review_days": M,
+                    "ladder": [{"name": "r0"}, {"name": "r1"}, {"name": "r2"}],
+                    "repertoire": ["hold", "climb", "backdown"],
+                    "rule": {
+                        "scripted": [
+                            {"when": {"rung:c": {"eq": 0}}, "choose": {"climb": A0, "hold": H0}},
+                            {
+                                "when": {"rung:c": {"eq": 1}},
+                                "choose": {"climb": A1, "backdown": B1, "hold": H1},
+                            },
+                        ]
+                    },
+                },
+                "t": {},
+            },
+            "outcomes": {
+                "war": {"trigger": {"rung": "c.r2"}},
+                "backdown": {"trigger": {"event": "backdown"}},
+                "collapse": {"trigger": {"event": "collapse"}},
+                "stalemate": {"trigger": {"event": "horizon"}},
+            },
+            "processes": {
+                "cohesion": {"actor": "t", "initial": C0, "baseline": C0, "recovery": 0.0},
+                "collapse": {"actor": "t", "max_hazard": H_MAX, "shape": SHAPE},
+            },
+        }
+    )
+
+
+def generator() -> tuple[np.ndarray, list[str]]:
+    """The exact generator over states [r0, r1, war, backdown, collapse]."""
+    q = np.zeros((5, 5))
+    q[0, 1] = A0 / (A0 + H0) / M
+    q[0, 4] = KAPPA
+    q[1, 2] = A1 / (A1 + B1 + H1) / M
+    q[1, 3] = B1 / (A1 + B1 + H1) / M
+    q[1, 4] = KAPPA
+    np.fill_diagonal(q, -q.sum(axis=1))
+    return q, ["r0", "r1", "war", "backdown", "collapse"]
+
+
+def simulate_outcomes(sc: es.Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
+    prep = prepare(sc)
+    recs = [run_prepared(prep, es.run_seed(11, i), i) for i in range(n)]
+    return np.array([r.outcome for r in recs]), np.array([r.time for r in recs])
+
+
+def test_markov_chain_absorption_probabilities_and_mean_time():
+    q, names = generator()
+    transient = q[:2, :2]
+    n_mat = np.linalg.inv(-transient)
+    absorb = n_mat @ q[:2, 2:]  # absorption probabilities from each transient state
+    mean_time = (n_mat @ np.ones(2))[0]
+    n = 4000
+    outcomes, times = simulate_outcomes(chain_scenario(horizon=20_000), n)
+    assert (outcomes != "stalemate").all()
+    for j, name in enumerate(names[2:]):
+        p = absorb[0, j]
+        se = math.sqrt(p * (1 - p) / n)
+        assert abs((outcomes == name).mean() - p) < 4 * se, name
+    # the time to absorption has mean mean_time; its variance from the chain's second moment
+    second = 2 * (n_mat @ n_mat @ np.ones(2))[0]
+    sd = math.sqrt(second - mean_time**2)
+    assert abs(times.mean() - mean_time) < 4 * sd / math.sqrt(n)
+
+
+def test_markov_chain_with_a_horizon_matches_the_transition_matrix():
+    horizon = 30.0
+    q, names = generator()
+    p_t = expm(q * horizon)[0]  # state distribution at the horizon, from rung 0
+    n = 4000
+    outcomes, times = simulate_outcomes(chain_scenario(horizon=horizon), n)
+    expected = {"war": p_t[2], "backdown": p_t[3], "collapse": p_t[4], "stalemate": p_t[0] + p_t[1]}
+    for name, p in expected.items():
+        se = math.sqrt(p * (1 - p) / n)
+        assert abs((outcomes == name).mean() - p) < 4 * se, name
+    assert times.max() <= horizon and times.min() >= 0
+
+
+# --- Fearon's bargaining model ---------------------------------------------------------------
+
+
+def test_take_it_or_leave_it_bargaining_gives_fearons_probability_of_war():
+    """Fearon (1995), 'Rationalist explanations for war', with private costs of war.
+
+    Two states divide a prize of 1. War gives A the share p minus its cost c_A and B the share
+    1 - p minus its cost c_B; c_B is B's private information, uniform on [0, cbar]. A makes a
+    take-it-or-leave-it offer keeping x for itself. B accepts iff 1 - x >= 1 - p - c_B, that is
+    iff c_B >= x - p, so P(accept) = 1 - (x - p) / cbar. A maximises
+    (1 - (x - p)/cbar) x + ((x - p)/cbar)(p - c_A), which gives x* = p + (cbar - c_A) / 2 and
+    P(war) = (x* - p) / cbar = (cbar - c_A) / (2 cbar) when c_A < cbar.
+
+    Here A's equilibrium offer is its (replayed) ultimatum, B's cost of war is an uncertain
+    parameter drawn per run, B best-responds (rationality 1e6) believing A's threat for sure,
+    and A carries out its threat when the deadline passes (its audience cost exceeds the cost
+    of war). The engine must reproduce P(war).
+    """
+    p, c_a, cbar = 0.5, 0.1, 0.4
+    x_star = p + (cbar - c_a) / 2
+    sc = es.Scenario.from_dict(
+        {
+            "schema_version": 1,
+            "name": "fearon",
+            "start": "2025-01-10",
+            "horizon": 30,
+            "actors": {
+                "a": {
+                    "opponent": "b",
+                    "rationality": 1e6,
+                    "threat": "war",
+                    "review_days": 1e6,
+                    "incentives": {"values": {"war": p - c_a, "settle": 0.0}, "audience_cost": 10},
+                    "ladder": [{"name": "peace"}, {"name": "war"}],
+                    "repertoire": ["hold", "climb"],
+                    "demands": ["offer"],
+                },
+                "b": {
+                    "opponent": "a",
+                    "rationality": 1e6,
+                    "review_days": 1000,
+                    "beliefs": {"a": {"mean": 1.0, "weight": 1}},
+                    "incentives": {"values": {"war": {"uniform": [1 - p - cbar, 1 - p]}}},
+                    "repertoire": ["hold", "accept"],
+                },
+            },
+            "deal_terms": {"b_share": {"values": {"b": 1.0, "a": -1.0}}},
+            "deals": {"offer": {"terms": {"b_share": 1 - x_star}}},
+            "outcomes": {
+                "settle": {"trigger": {"event": "deal"}},
+                "war": {"trigger": {"rung": "a.war"}},
+                "stalemate": {"trigger": {"event": "horizon"}},
+            },
+            "history": [
+                {
+                    "date": "2025-01-10",
+                    "actor": "a",
+                    "event": "ultimatum",
+                    "payload": {"deal": "offer", "deadline": "2025-01-17"},
+                    "source": "the game's first move",
+                }
+            ],
+        }
+    )
+    n = 4000
+    outcomes, _ = simulate_outcomes(sc, n)
+    war = (cbar - c_a) / (2 * cbar)
+    se = math.sqrt(war * (1 - war) / n)
+    assert set(outcomes) <= {"settle", "war"}
+    assert abs((outcomes == "war").mean() - war) < 4 * se
+
+
+# --- the logit rule --------------------------------------------------------------------------
+
+
+def test_logit_with_zero_rationality_is_uniform():
+    rng = random.Random(5)
+    n, k = 20_000, 4
+    counts = np.bincount([logit_index([0.0, 5.0, -3.0, 100.0], 0.0, rng) for _ in range(n)], minlength=k)
+    se = math.sqrt(0.25 * 0.75 / n)
+    assert np.all(np.abs(counts / n - 0.25) < 4 * se)
+
+
+def test_logit_with_huge_rationality_is_the_best_response():
+    rng = random.Random(6)
+    utilities = [1.0, 3.0, 2.999, -50.0]
+    assert all(logit_index(utilities, 1e9, rng) == 1 for _ in range(2000))
+    # exact ties split evenly
+    picks = [logit_index([2.0, 2.0, 1.0], 1e9, rng) for _ in range(4000)]
+    assert set(picks) == {0, 1}
+    assert abs(np.mean(picks) - 0.5) < 4 * math.sqrt(0.25 / 4000)
+
+
+@pytest.mark.parametrize("lam", [0.5, 2.0])
+def test_logit_frequencies_follow_the_formula(lam):
+    rng = random.Random(7)
+    utilities = [0.0, 1.0, -0.5]
+    n = 20_000
+    counts = np.bincount([logit_index(utilities, lam, rng) for _ in range(n)], minlength=3)
+    w = np.exp(lam * np.array(utilities))
+    p = w / w.sum()
+    se = np.sqrt(p * (1 - p) / n)
+    assert np.all(np.abs(counts / n - p) < 4 * se)
+
+
+def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):
+    """With λ → ∞ every decision the engine makes is an option of highest utility."""
+    import escalsim.engine.simulation as simulation
+
+    decisions = []
+
+    def recording(utilities, lam, rng):
+        index = logit_index(utilities, lam, rng)
+        decisions.append((utilities, index))
+        return index
+
+    monkeypatch.setattr(simulation, "logit_index", recording)
+    sc = es.load_scenario("tests/data/dyad.yaml").with_values(
+        {"actors.a.rationality": 1e9, "actors.b.rationality": 1e9}
+    )
+    for seed in range(30):
+        es.run_one(sc, seed)
+    assert len(decisions) > 100
+    assert all(u[i] == max(u) for u, i in decisions)
+    assert any(len(set(u)) > 1 for u, _ in decisions)  # real choices, not only ties

@@ -1,0 +1,358 @@
+"""Ensembles: seeds, chunks, executors, retries, precision mode, streaming and ``simulate``.
+
+Most tests run a fake task (``fakes_ensemble.fake_task``) through the real machinery, so they
+are fast and can misbehave on purpose; the end-to-end tests run the real engine on a small
+two-actor scenario. Identical tables are compared exactly (``assert_frame_equal``): the seed
+of each run depends only on the root seed and the run index.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from fakes_ensemble import ensemble, fake_job, fake_task, scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalsim.engine import run_one, run_seed
+from escalsim.ensemble import ProcessExecutor, SerialExecutor, simulate
+from escalsim.ensemble.executors import make_executor
+from escalsim.ensemble.seeds import Chunk, check_seed, default_chunk_size, plan_chunks
+from escalsim.errors import ResultsError, RunError
+from escalsim.results.provenance import scenario_hash
+from escalsim.results.stats import wilson_half_width
+
+# --- seeds and chunks ---------------------------------------------------------------------
+
+
+def test_chunk_seeds_are_the_engine_run_seeds():
+    chunk = Chunk(root=5, start=10, stop=14)
+    assert chunk.seeds() == [run_seed(5, i) for i in range(10, 14)]
+    assert len(chunk) == 4
+    assert len(set(Chunk(5, 0, 500).seeds())) == 500  # no two runs share a stream
+    assert Chunk(5, 0, 3).seeds() != Chunk(6, 0, 3).seeds()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.integers(0, 50), length=st.integers(0, 300), size=st.integers(1, 80)
+)
+def test_plan_chunks_cover_every_run_once_in_order(start, length, size):
+    chunks = list(plan_chunks(0, start, start + length, size))
+    runs = [r for c in chunks for r in c.runs]
+    assert runs == list(range(start, start + length))
+    assert all(1 <= len(c) <= size for c in chunks)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=st.integers(1, 10**7), workers=st.integers(1, 256))
+def test_default_chunk_size_is_bounded_and_gives_each_worker_work(runs, workers):
+    size = default_chunk_size(runs, workers)
+    assert 1 <= size <= 1000
+    n_chunks = -(-runs // size)
+    # about four chunks per worker; rounding the size up can halve that, never more
+    assert n_chunks >= min(runs, 2 * workers) or size == 1000
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3", None])
+def test_bad_seeds_are_refused(bad):
+    with pytest.raises((TypeError, ValueError), match="seed"):
+        check_seed(bad)
+
+
+# --- executors give identical tables --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The fake ensemble run serially in chunks of 16: what every other way must reproduce."""
+    return ensemble(fake_job(), SerialExecutor(), chunk_size=16).runs
+
+
+@pytest.mark.parametrize(
+    ("executor", "chunk_size"),
+    [
+        (SerialExecutor(), 1),
+        (SerialExecutor(), 200),
+        (ProcessExecutor(1), 16),
+        (ProcessExecutor(2), 7),
+        (ProcessExecutor(2), 64),
+    ],
+    ids=["serial-1", "serial-200", "processes1-16", "processes2-7", "processes2-64"],
+)
+def test_same_table_whatever_the_executor_and_chunk_size(reference, executor, chunk_size):
+    res = ensemble(fake_job(), executor, chunk_size=chunk_size)
+    pd.testing.assert_frame_equal(res.runs, reference)
+    assert res.provenance["executor"] == executor.name
+    assert res.provenance["workers"] == executor.workers
+
+
+def test_a_chunk_whose_worker_died_is_rerun_with_the_same_result(reference, tmp_path):
+    marker = tmp_path / "crashed"
+    job = fake_job(crash_run=37, crash_marker=str(marker))
+    res = ensemble(job, ProcessExecutor(2), chunk_size=16)
+    assert marker.exists()  # the worker really was killed once
+    pd.testing.assert_frame_equal(res.runs, reference)
+
+
+def test_a_worker_that_always_dies_gives_up_after_the_retries():
+    job = fake_job(crash_run=5)
+    with pytest.raises(RunError, match="worker died 2 times"):
+        ensemble(job, ProcessExecutor(2, max_retries=1), chunk_size=16, runs=40)
+
+
+def test_a_failing_run_in_a_worker_names_its_run_and_seed():
+    with pytest.raises(RunError, match="fake failure") as info:
+        ensemble(fake_job(fail_run=23), ProcessExecutor(2), chunk_size=10, runs=60, seed=4)
+    assert info.value.run == 23
+    assert info.value.seed == run_seed(4, 23)
+
+
+def test_executor_names_and_arguments():
+    assert isinstance(make_executor("serial")[0], SerialExecutor)
+    ex, owned = make_executor("processes", workers=3)
+    assert owned and ex.workers == 3
+    mine = ProcessExecutor(2)
+    assert make_executor(mine) == (mine, False)
+    with pytest.raises(ValueError, match="executor must be"):
+        make_executor("threads")
+    with pytest.raises(ValueError, match="workers"):
+        make_executor(mine, workers=2)
+    with pytest.raises(ValueError, match="workers must be"):
+        ProcessExecutor(0)
+    with pytest.raises(ValueError, match="one worker"):
+        make_executor("serial", workers=4)
+
+
+# --- precision mode -----------------------------------------------------------------------
+
+
+def _half_widths(runs: pd.DataFrame, n: int) -> np.ndarray:
+    counts = np.bincount(runs["outcome"].cat.codes[:n], minlength=3)
+    return wilson_half_width(counts, np.full(3, n))
+
+
+def test_precision_mode_stops_at_the_first_run_count_that_meets_the_target():
+    precision, minimum = 0.05, 100
+    res = ensemble(fake_job(), SerialExecutor(), runs=minimum, chunk_size=50, precision=precision)
+    n = len(res.runs)
+    prov = res.provenance
+    assert prov["precision_met"] is True
+    assert prov["runs_needed"] == n == prov["runs"]
+    assert n > minimum  # with p near 0.5 the target needs about 380 runs
+    assert np.all(_half_widths(res.runs, n) <= precision)
+    assert np.any(_half_widths(res.runs, n - 1) > precision)  # one run fewer is not enough
+    # the adaptive table is the first n rows of the fixed-size ensemble with the same seed
+    fixed = ensemble(fake_job(), SerialExecutor(), runs=n + 30, chunk_size=50).runs
+    pd.testing.assert_frame_equal(res.runs, fixed.iloc[:n])
+
+
+def test_precision_mode_does_not_depend_on_chunks_or_workers():
+    kw = {"runs": 50, "precision": 0.06}
+    a = ensemble(fake_job(), SerialExecutor(), chunk_size=13, **kw)
+    b = ensemble(fake_job(), ProcessExecutor(2), chunk_size=40, **kw)
+    pd.testing.assert_frame_equal(a.runs, b.runs)
+    assert a.provenance["runs_needed"] == b.provenance["runs_needed"]
+
+
+def test_precision_mode_respects_runs_as_a_minimum():
+    res = ensemble(fake_job(), runs=300, chunk_size=64, precision=0.5)
+    assert len(res.runs) == 300  # a half-width of 0.5 is met at once, but 300 were asked
+
+
+def test_precision_mode_warns_when_the_cap_is_reached_first():
+    with pytest.warns(RuntimeWarning, match="not reached after 120 runs"):
+        res = ensemble(fake_job(), runs=60, chunk_size=25, precision=0.01, max_runs=120)
+    assert len(res.runs) == 120
+    assert res.provenance["precision_met"] is False
+    assert res.provenance["runs_needed"] is None
+
+
+# --- streaming to a file --------------------------------------------------------------------
+
+
+def test_streaming_gives_the_same_table_one_row_group_per_chunk(reference, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "runs.parquet"
+    res = ensemble(fake_job(), ProcessExecutor(2), chunk_size=16, out=out)
+    assert res.path == out
+    assert pq.ParquetFile(out).metadata.num_row_groups == -(-200 // 16)
+    pd.testing.assert_frame_equal(res.runs, reference)
+
+
+@pytest.mark.parametrize("keep_events", [False, True])
+def test_an_interrupted_streaming_write_leaves_nothing_behind(tmp_path, keep_events):
+    out = tmp_path / "runs.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        ensemble(fake_job(interrupt_run=150, keep_events=keep_events), chunk_size=16, out=out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_streaming_run_in_workers_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "runs.parquet"
+    with pytest.raises(RunError):
+        ensemble(fake_job(fail_run=120), ProcessExecutor(2), chunk_size=16, out=out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_streaming_refuses_to_overwrite_unless_forced(tmp_path):
+    out = tmp_path / "runs.parquet"
+    out.write_text("precious")
+    with pytest.raises(ResultsError, match="exists"):
+        ensemble(fake_job(), out=out)
+    assert out.read_text() == "precious"
+    res = ensemble(fake_job(), out=out, force=True)
+    assert len(res.runs) == 200
+
+
+# --- the real engine ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def engine_reference():
+    return simulate(scenario(), runs=120, seed=3, executor="serial", progress=False)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"executor": "processes", "workers": 1},
+        {"executor": "processes", "workers": 2},
+        {"executor": "processes", "workers": 2, "chunk_size": 7},
+        {"executor": "serial", "chunk_size": 50},
+    ],
+    ids=["processes1", "processes2", "processes2-chunk7", "serial-chunk50"],
+)
+def test_simulate_gives_the_same_table_on_every_executor(engine_reference, kw):
+    res = simulate(scenario(), runs=120, seed=3, progress=False, **kw)
+    pd.testing.assert_frame_equal(res.runs, engine_reference.runs)
+
+
+def test_simulate_rows_are_the_engine_runs_replayed_alone(engine_reference):
+    runs = engine_reference.runs
+    assert runs["run"].tolist() == list(range(120))
+    for i in (0, 57, 119):
+        rec = run_one(scenario(), seed=run_seed(3, i))
+        row = runs.iloc[i]
+        assert row["seed"] == rec.seed
+        assert row["outcome"] == rec.outcome
+        assert row["time"] == rec.time
+        assert row["n_events"] == rec.n_events
+
+
+def test_simulate_provenance(engine_reference):
+    prov = engine_reference.provenance
+    assert prov["scenario"] == "two_actors"
+    assert prov["scenario_sha256"] == scenario_hash(scenario())
+    assert (prov["seed"], prov["runs"], prov["executor"], prov["workers"]) == (3, 120, "serial", 1)
+    assert prov["started"] <= prov["finished"]
+    assert prov["escalsim_version"]
+
+
+def test_simulate_precision_with_the_engine():
+    res = simulate(scenario(), runs=50, seed=1, executor="serial", precision=0.08, progress=False)
+    n = res.provenance["runs_needed"]
+    assert n == len(res.runs) >= 50
+    assert np.all(_half_widths(res.runs, n) <= 0.08)
+
+
+def test_simulate_streams_to_a_file(engine_reference, tmp_path):
+    out = tmp_path / "r.parquet"
+    res = simulate(scenario(), runs=120, seed=3, workers=2, out=out, progress=False)
+    assert out.is_file()
+    pd.testing.assert_frame_equal(res.runs, engine_reference.runs)
+    with pytest.raises(ResultsError, match="exists"):
+        simulate(scenario(), runs=10, seed=3, executor="serial", out=out)
+
+
+@pytest.mark.parametrize(
+    ("kw", "error", "match"),
+    [
+        ({"runs": 0}, ValueError, "runs"),
+        ({"runs": 2.5}, TypeError, "runs"),
+        ({"seed": -3}, ValueError, "seed"),
+        ({"executor": "threads"}, ValueError, "executor"),
+        ({"chunk_size": 0}, ValueError, "chunk_size"),
+        ({"precision": 0.0}, ValueError, "precision"),
+        ({"precision": 0.01, "runs": 100, "max_runs": 10}, ValueError, "max_runs"),
+        ({"executor": "serial", "scheduler": "tcp://x:1"}, ValueError, "scheduler"),
+    ],
+)
+def test_simulate_refuses_bad_arguments(kw, error, match):
+    with pytest.raises(error, match=match):
+        simulate(scenario(), **{"progress": False, **kw})
+
+
+def test_progress_bar_on_request_and_silent_otherwise(capsys):
+    simulate(scenario(), runs=20, executor="serial", progress=True)
+    assert "20/20" in capsys.readouterr().err
+    simulate(scenario(), runs=20, executor="serial", progress=False)
+    assert capsys.readouterr().err == ""
+    simulate(scenario(), runs=20, executor="serial")  # stderr is captured: not a terminal
+    assert capsys.readouterr().err == ""
+
+
+def test_importing_the_packages_loads_no_heavy_dependency():
+    code = (
+        "import sys, escalsim.ensemble, escalsim.results\n"
+        "heavy = {'pandas', 'pyarrow', 'dask', 'distributed', 'tqdm', 'matplotlib'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --- Dask ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # distributed's own start-up chatter
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        )
+        client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_dask_gives_the_same_table(reference, dask_client):
+    from escalsim.ensemble import DaskExecutor
+
+    ex = DaskExecutor(dask_client)
+    assert ex.workers == 2
+    res = ensemble(fake_job(), ex, chunk_size=23)
+    pd.testing.assert_frame_equal(res.runs, reference)
+    assert res.provenance["executor"] == "dask"
+    ex.close()
+    assert dask_client.status == "running"  # a Client we were given is left open
+
+
+def test_dask_by_scheduler_address_with_the_engine(engine_reference, dask_client):
+    address = dask_client.scheduler.address
+    res = simulate(
+        scenario(), runs=120, seed=3, executor="dask", scheduler=address, progress=False
+    )
+    pd.testing.assert_frame_equal(res.runs, engine_reference.runs)
+    assert res.provenance["workers"] == 2
+
+
+def test_dask_run_errors_propagate(dask_client):
+    from escalsim.ensemble import DaskExecutor
+
+    with pytest.raises(RunError, match="fake failure"):
+        ensemble(fake_job(fail_run=30), DaskExecutor(dask_client), chunk_size=10, runs=60)
+
+
+def test_fake_task_is_a_plain_top_level_function():
+    # executors pickle the task by reference: it must be importable at module level
+    assert fake_task.__qualname__ == "fake_task"
