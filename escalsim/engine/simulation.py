@@ -162,7 +162,8 @@ class Simulation(Valuation):
             self.now = self.env.now
             if self.state.outcome is not None:
                 return
-            c = self.cohesion_now()
+            coh = self.state.cohesion
+            c = coh.at(self.now) if coh is not None else None
             if c is None or rng.random() < max(0.0, 1.0 - c) ** shape:
                 self.mark(self.triggers.event_milestones.get("collapse", ()))
                 self.finish(self.triggers.event_outcome.get("collapse"), col["actor"], cohesion=c)
@@ -220,6 +221,7 @@ class Simulation(Valuation):
 
     # --- decisions --------------------------------------------------------------------------
     def decide(self, a: ActorP, context: str, sender: str | None) -> None:
+        self.begin_decision()
         options = self.options(a, context, sender)
         if not options:
             return

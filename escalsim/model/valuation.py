@@ -58,6 +58,14 @@ class Valuation:
         col = params.collapse
         self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
         self.now = 0.0
+        self._memo: dict[tuple, float] = {}
+        self._cohesion: float | None = None
+
+    def begin_decision(self) -> None:
+        """Forget the values computed for the previous decision: the state has moved on."""
+        self._memo.clear()
+        c = self.state.cohesion
+        self._cohesion = c.at(self.now) if c is not None else None
 
     # --- states ---------------------------------------------------------------------------
     def level(self, rung: dict[str, int]) -> float:
@@ -77,8 +85,8 @@ class Valuation:
         return f
 
     def cohesion_now(self) -> float | None:
-        c = self.state.cohesion
-        return c.at(self.now) if c is not None else None
+        """Cohesion at the moment of the current decision."""
+        return self._cohesion
 
     def collapse_prospect(self, a: ActorP, cohesion: float | None) -> float:
         """Chance of an internal collapse within the actor's horizon of attention."""
@@ -91,12 +99,16 @@ class Valuation:
     def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
         if cohesion is None:
-            cohesion = self.cohesion_now()
-        base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
-        pc = self.collapse_prospect(a, cohesion)
-        if pc > 0.0:
-            return (1.0 - pc) * base + pc * a.value(self.collapse_outcome)
-        return base
+            cohesion = self._cohesion
+        key = (a.id, cohesion, *rung.values())
+        value = self._memo.get(key)
+        if value is None:
+            value = a.value(self.stalemate) - self.flow(a, rung) / a.discount
+            pc = self.collapse_prospect(a, cohesion)
+            if pc > 0.0:
+                value = (1.0 - pc) * value + pc * a.value(self.collapse_outcome)
+            self._memo[key] = value
+        return value
 
     # --- deals ----------------------------------------------------------------------------
     def credibility(self, promiser: str | None, receiver: str) -> float:
@@ -110,6 +122,13 @@ class Valuation:
 
     def deal_value(self, a: ActorP, deal: DealP) -> float:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
+        key = ("D", a.id, deal.name, *self.state.guarantees)
+        v = self._memo.get(key)
+        if v is None:
+            v = self._memo[key] = self._deal_value(a, deal)
+        return v
+
+    def _deal_value(self, a: ActorP, deal: DealP) -> float:
         v = a.value(deal.outcome)
         terms = self.params.terms
         for name, level in deal.terms:
@@ -139,6 +158,13 @@ class Valuation:
 
     def holdout(self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
+        key = ("H", t.id, b, cohesion, *rung.values())
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._holdout(t, b, rung, cohesion)
+        return value
+
+    def _holdout(self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None) -> float:
         w = self.continuation(t, rung, cohesion)
         cid = self.coercer_of[t.id]
         if cid is None:
