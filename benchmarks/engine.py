@@ -78,7 +78,10 @@ def main() -> None:
     print(f"logged events/run   {logged:.1f}")
     print(f"SimPy events/run    {simpy_events:.1f}")
     print(f"bare SimPy event    {floor * 1e6:.2f} µs")
-    print(f"cost per event      {per_event * 1e6:.2f} µs = {per_event / floor:.1f}x the bare SimPy event")
+    print(
+        f"cost per event      {per_event * 1e6:.2f} µs = "
+        f"{per_event / floor:.1f}x the bare SimPy event"
+    )
 
 
 if __name__ == "__main__":

@@ -66,10 +66,8 @@ def fake_record(job: FakeJob, run: int, seed: int) -> RunRecord:
     lay = job.layout
     rng = np.random.default_rng(seed)
     outcome = lay.outcomes[int(rng.choice(len(lay.outcomes), p=np.asarray(job.weights)))]
-    if outcome in job.horizon_outcomes:
-        time = lay.horizon
-    else:
-        time = float(rng.uniform(0.0, lay.horizon))
+    at_horizon = outcome in job.horizon_outcomes
+    time = lay.horizon if at_horizon else float(rng.uniform(0.0, lay.horizon))
     milestones = {}
     for m in lay.milestones:
         u = rng.random()

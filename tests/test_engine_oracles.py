@@ -107,7 +107,7 @@ def test_markov_chain_absorption_probabilities_and_mean_time():
 
 def test_markov_chain_with_a_horizon_matches_the_transition_matrix():
     horizon = 30.0
-    q, names = generator()
+    q, _names = generator()
     p_t = expm(q * horizon)[0]  # state distribution at the horizon, from rung 0
     n = 4000
     outcomes, times = simulate_outcomes(chain_scenario(horizon=horizon), n)
@@ -196,7 +196,9 @@ def test_take_it_or_leave_it_bargaining_gives_fearons_probability_of_war():
 def test_logit_with_zero_rationality_is_uniform():
     rng = random.Random(5)
     n, k = 20_000, 4
-    counts = np.bincount([logit_index([0.0, 5.0, -3.0, 100.0], 0.0, rng) for _ in range(n)], minlength=k)
+    counts = np.bincount(
+        [logit_index([0.0, 5.0, -3.0, 100.0], 0.0, rng) for _ in range(n)], minlength=k
+    )
     se = math.sqrt(0.25 * 0.75 / n)
     assert np.all(np.abs(counts / n - 0.25) < 4 * se)
 

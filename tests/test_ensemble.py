@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from fakes_ensemble import ensemble, fake_job, fake_task, scenario
+from fakes_ensemble import ensemble, fake_job, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,9 +39,7 @@ def test_chunk_seeds_are_the_engine_run_seeds():
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    start=st.integers(0, 50), length=st.integers(0, 300), size=st.integers(1, 80)
-)
+@given(start=st.integers(0, 50), length=st.integers(0, 300), size=st.integers(1, 80))
 def test_plan_chunks_cover_every_run_once_in_order(start, length, size):
     chunks = list(plan_chunks(0, start, start + length, size))
     runs = [r for c in chunks for r in c.runs]
@@ -87,7 +85,7 @@ def reference():
 )
 def test_same_table_whatever_the_executor_and_chunk_size(reference, executor, chunk_size):
     res = ensemble(fake_job(), executor, chunk_size=chunk_size)
-    pd.testing.assert_frame_equal(res.runs, reference)
+    pd.testing.assert_frame_equal(res.runs, reference, check_exact=True)
     assert res.provenance["executor"] == executor.name
     assert res.provenance["workers"] == executor.workers
 
@@ -97,7 +95,7 @@ def test_a_chunk_whose_worker_died_is_rerun_with_the_same_result(reference, tmp_
     job = fake_job(crash_run=37, crash_marker=str(marker))
     res = ensemble(job, ProcessExecutor(2), chunk_size=16)
     assert marker.exists()  # the worker really was killed once
-    pd.testing.assert_frame_equal(res.runs, reference)
+    pd.testing.assert_frame_equal(res.runs, reference, check_exact=True)
 
 
 def test_a_worker_that_always_dies_gives_up_after_the_retries():
@@ -149,14 +147,14 @@ def test_precision_mode_stops_at_the_first_run_count_that_meets_the_target():
     assert np.any(_half_widths(res.runs, n - 1) > precision)  # one run fewer is not enough
     # the adaptive table is the first n rows of the fixed-size ensemble with the same seed
     fixed = ensemble(fake_job(), SerialExecutor(), runs=n + 30, chunk_size=50).runs
-    pd.testing.assert_frame_equal(res.runs, fixed.iloc[:n])
+    pd.testing.assert_frame_equal(res.runs, fixed.iloc[:n], check_exact=True)
 
 
 def test_precision_mode_does_not_depend_on_chunks_or_workers():
     kw = {"runs": 50, "precision": 0.06}
     a = ensemble(fake_job(), SerialExecutor(), chunk_size=13, **kw)
     b = ensemble(fake_job(), ProcessExecutor(2), chunk_size=40, **kw)
-    pd.testing.assert_frame_equal(a.runs, b.runs)
+    pd.testing.assert_frame_equal(a.runs, b.runs, check_exact=True)
     assert a.provenance["runs_needed"] == b.provenance["runs_needed"]
 
 
@@ -183,7 +181,7 @@ def test_streaming_gives_the_same_table_one_row_group_per_chunk(reference, tmp_p
     res = ensemble(fake_job(), ProcessExecutor(2), chunk_size=16, out=out)
     assert res.path == out
     assert pq.ParquetFile(out).metadata.num_row_groups == -(-200 // 16)
-    pd.testing.assert_frame_equal(res.runs, reference)
+    pd.testing.assert_frame_equal(res.runs, reference, check_exact=True)
 
 
 @pytest.mark.parametrize("keep_events", [False, True])
@@ -226,12 +224,15 @@ def engine_reference():
         {"executor": "processes", "workers": 2},
         {"executor": "processes", "workers": 2, "chunk_size": 7},
         {"executor": "serial", "chunk_size": 50},
+        # fresh interpreters (the default start method on macOS and Windows): the prepared
+        # scenario must be pickled to reach the workers
+        {"executor": ProcessExecutor(2, mp_context="spawn")},
     ],
-    ids=["processes1", "processes2", "processes2-chunk7", "serial-chunk50"],
+    ids=["processes1", "processes2", "processes2-chunk7", "serial-chunk50", "spawn2"],
 )
 def test_simulate_gives_the_same_table_on_every_executor(engine_reference, kw):
     res = simulate(scenario(), runs=120, seed=3, progress=False, **kw)
-    pd.testing.assert_frame_equal(res.runs, engine_reference.runs)
+    pd.testing.assert_frame_equal(res.runs, engine_reference.runs, check_exact=True)
 
 
 def test_simulate_rows_are_the_engine_runs_replayed_alone(engine_reference):
@@ -266,7 +267,7 @@ def test_simulate_streams_to_a_file(engine_reference, tmp_path):
     out = tmp_path / "r.parquet"
     res = simulate(scenario(), runs=120, seed=3, workers=2, out=out, progress=False)
     assert out.is_file()
-    pd.testing.assert_frame_equal(res.runs, engine_reference.runs)
+    pd.testing.assert_frame_equal(res.runs, engine_reference.runs, check_exact=True)
     with pytest.raises(ResultsError, match="exists"):
         simulate(scenario(), runs=10, seed=3, executor="serial", out=out)
 
@@ -317,7 +318,7 @@ def dask_client():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # distributed's own start-up chatter
         cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         )
         client = distributed.Client(cluster)
     yield client
@@ -331,7 +332,7 @@ def test_dask_gives_the_same_table(reference, dask_client):
     ex = DaskExecutor(dask_client)
     assert ex.workers == 2
     res = ensemble(fake_job(), ex, chunk_size=23)
-    pd.testing.assert_frame_equal(res.runs, reference)
+    pd.testing.assert_frame_equal(res.runs, reference, check_exact=True)
     assert res.provenance["executor"] == "dask"
     ex.close()
     assert dask_client.status == "running"  # a Client we were given is left open
@@ -339,10 +340,8 @@ def test_dask_gives_the_same_table(reference, dask_client):
 
 def test_dask_by_scheduler_address_with_the_engine(engine_reference, dask_client):
     address = dask_client.scheduler.address
-    res = simulate(
-        scenario(), runs=120, seed=3, executor="dask", scheduler=address, progress=False
-    )
-    pd.testing.assert_frame_equal(res.runs, engine_reference.runs)
+    res = simulate(scenario(), runs=120, seed=3, executor="dask", scheduler=address, progress=False)
+    pd.testing.assert_frame_equal(res.runs, engine_reference.runs, check_exact=True)
     assert res.provenance["workers"] == 2
 
 
@@ -353,6 +352,28 @@ def test_dask_run_errors_propagate(dask_client):
         ensemble(fake_job(fail_run=30), DaskExecutor(dask_client), chunk_size=10, runs=60)
 
 
-def test_fake_task_is_a_plain_top_level_function():
-    # executors pickle the task by reference: it must be importable at module level
-    assert fake_task.__qualname__ == "fake_task"
+def test_dask_reruns_a_chunk_whose_worker_process_died(reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    cloudpickle = pytest.importorskip("cloudpickle")
+    import fakes_ensemble
+
+    from escalsim.ensemble import DaskExecutor
+
+    # worker processes cannot import the tests folder: ship the fake task by value
+    cloudpickle.register_pickle_by_value(fakes_ensemble)
+    marker = tmp_path / "crashed"
+    try:
+        with (
+            warnings.catch_warnings(),
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            warnings.simplefilter("ignore")
+            job = fake_job(crash_run=37, crash_marker=str(marker))
+            res = ensemble(job, DaskExecutor(client), chunk_size=16)
+    finally:
+        cloudpickle.unregister_pickle_by_value(fakes_ensemble)
+    assert marker.exists()  # a worker process really was killed
+    pd.testing.assert_frame_equal(res.runs, reference, check_exact=True)

@@ -135,6 +135,8 @@ def test_a_longer_horizon_never_lowers_an_absorbing_outcome(base):
 
 def test_what_if_variants_are_a_few_lines():
     for path in SCENARIOS.glob("venezuela_2025_*.yaml"):
-        lines = [ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+        lines = [
+            ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")
+        ]
         assert len(lines) <= 15, path.name
         assert lines[0].startswith("extends:")

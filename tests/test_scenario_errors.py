@@ -149,6 +149,28 @@ FIELD_CASES = [
         ("beta", "-1"),
     ),
     (
+        "distribution-too-few-numbers",
+        edit("rationality: 2.0", "rationality: {uniform: [3]}"),
+        "actors.us.rationality.uniform",
+        ["too few items: expected an item at position 1, got [3]"],
+        ("uniform", "[3]"),
+    ),
+    (
+        "empty-choice",
+        edit("rationality: 2.0", "rationality: {choice: {}}"),
+        "actors.us.rationality.choice",
+        ["expected at least 1 item, got {}"],
+        ("choice", "{}"),
+    ),
+    (
+        "no-actors",
+        "schema_version: 1\nname: empty\nstart: 2025-12-01\nhorizon: 90\nactors: {}\n"
+        "outcomes:\n  stalemate:\n    trigger: {event: horizon}\n",
+        "actors",
+        ["expected at least 1 item, got {}"],
+        ("actors: {}", "{}"),
+    ),
+    (
         "negative-duration",
         edit("    rationality: 2.0\n", "    rationality: 2.0\n    review_days: -1\n"),
         "actors.us.review_days",
@@ -260,7 +282,7 @@ FIELD_CASES = [
             "actor: us, event: statement", "actor: ve, event: demand, payload: {deal: [a]}"
         ),
         "history.0.payload.deal",
-        ["expected a deal name, got ['a']"],
+        ["expected text, got ['a']"],
         ("deal: [a]", "[a]"),
     ),
     (

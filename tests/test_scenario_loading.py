@@ -76,7 +76,7 @@ def test_small_scenario_contents(small: Scenario) -> None:
     ]
     assert small.history[0].reliability == "reported"
     assert small.history[1].reliability == 0.9
-    assert small.history[2].payload == {"rung": "naval"}
+    assert small.history[2].payload.rung == "naval"
     assert small.deals["resign"].terms == {"exit": 1.0, "immunity": 0.5}
 
 

@@ -61,7 +61,9 @@ def _stream(seed: int, name: str) -> random.Random:
     return random.Random(int(ss.generate_state(1, dtype=np.uint64)[0]))
 
 
-def build_simulation(prep: Prepared, seed: int, keep_events: bool = False) -> tuple[Simulation, dict]:
+def build_simulation(
+    prep: Prepared, seed: int, keep_events: bool = False
+) -> tuple[Simulation, dict]:
     """Draw a run's parameters, set up its simulation and replay the history (not yet run).
 
     Returns the simulation and the run's parameter row (draws and history inclusions).

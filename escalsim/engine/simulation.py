@@ -49,7 +49,9 @@ class Simulation(Valuation):
         self.n_events = 0
         self.env = simpy.Environment()
         self.done = self.env.event()
-        self.observers = {a: [o for o, p in params.actors.items() if a in p.beliefs] for a in params.actors}
+        self.observers = {
+            a: [o for o, p in params.actors.items() if a in p.beliefs] for a in params.actors
+        }
 
     # --- bookkeeping ------------------------------------------------------------------------
     def record(self, actor: str, kind: str, target: str | None = None, **payload: Any) -> None:
@@ -229,7 +231,9 @@ class Simulation(Valuation):
         if rule is None:
             index = logit_index([o.utility for o in options], a.lam, self.rngs[a.id])
         else:
-            view = DecisionView(a.id, self.now, context, tuple(options), lambda f: self.feature(a.id, f))
+            view = DecisionView(
+                a.id, self.now, context, tuple(options), lambda f: self.feature(a.id, f)
+            )
             index = rule.choose(view, self.rngs[a.id])
             if index is None:
                 index = next((i for i, o in enumerate(options) if o.kind == "hold"), None)
@@ -256,7 +260,11 @@ class Simulation(Valuation):
         rung[a.id] = r
         b_opp = None
         if a.opponent is not None and (a.opponent, a.id) in st.alpha:
-            s = sum(a.ladder[k].signal for k in range(st.rung[a.id] + 1, r + 1)) if self.mech.signals else 0.0
+            s = (
+                sum(a.ladder[k].signal for k in range(st.rung[a.id] + 1, r + 1))
+                if self.mech.signals
+                else 0.0
+            )
             s += b_shift
             b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
         after = self.status(a, rung, b_opp)
@@ -292,10 +300,14 @@ class Simulation(Valuation):
             b_opp = None
             if a.opponent is not None and (a.opponent, a.id) in st.alpha:
                 fail = a.ladder[r].signal if self.mech.signals else 0.0
-                b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], 0.0, fail)
+                b_opp = updated(
+                    st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], 0.0, fail
+                )
             opts.append(Option("descend", r - 1, self.status(a, lower, b_opp) - self._audience(a)))
         if "backdown" in rep and self.backdown_outcome is not None and (r > 0 or st.demand[a.id]):
-            opts.append(Option("backdown", None, a.value(self.backdown_outcome) - self._audience(a)))
+            opts.append(
+                Option("backdown", None, a.value(self.backdown_outcome) - self._audience(a))
+            )
         demand = st.demand[a.id]
         if a.opponent is not None and a.demands:
             self._bargaining_options(a, demand, opts)
@@ -309,7 +321,9 @@ class Simulation(Valuation):
         if "rally" in rep and st.cohesion is not None and st.cohesion.actor == a.id:
             c = st.cohesion.at(self.now)
             boosted = min(1.0, c + st.cohesion.rally_boost * (1.0 - c))
-            opts.append(Option("rally", None, self.status(a, rung, cohesion=boosted) - a.rally_cost))
+            opts.append(
+                Option("rally", None, self.status(a, rung, cohesion=boosted) - a.rally_cost)
+            )
         if any(st.demand.values()):
             self._third_party_options(a, opts)
         for name, act in a.actions.items():
@@ -332,13 +346,17 @@ class Simulation(Valuation):
         deal = deals[demand]
         if "ultimatum" in rep and self.mech.deadlines and st.deadline[a.id] is None:
             u_sig = a.ultimatum_signal if self.mech.signals else 0.0
-            b2 = updated(st.alpha.get((a.opponent, a.id), 1.0), st.beta.get((a.opponent, a.id), 1.0), u_sig)
+            b2 = updated(
+                st.alpha.get((a.opponent, a.id), 1.0), st.beta.get((a.opponent, a.id), 1.0), u_sig
+            )
             acc = self.acceptance(a, deal, b2, st.rung)
             r_threat = self.threat_rung(a, st.rung)
             carry = self._climb_utility(a, r_threat, u_sig) if r_threat is not None else -math.inf
             let_pass = w - (a.audience_cost if self.mech.audience_costs else 0.0)
             fallback = max(carry, let_pass)
-            opts.append(Option("ultimatum", demand, acc * self.deal_value(a, deal) + (1 - acc) * fallback))
+            opts.append(
+                Option("ultimatum", demand, acc * self.deal_value(a, deal) + (1 - acc) * fallback)
+            )
         if "concede" in rep and demand in a.demands:
             i = a.demands.index(demand)
             if i + 1 < len(a.demands):
@@ -347,7 +365,11 @@ class Simulation(Valuation):
                 if self.mech.signals and key in st.alpha:
                     b = updated(st.alpha[key], st.beta[key], 0.0, a.concession_penalty)
                 acc = self.acceptance(a, softer, b, st.rung)
-                u = acc * self.deal_value(a, softer) + (1 - acc) * w - CONCESSION_SHARE * self._audience(a)
+                u = (
+                    acc * self.deal_value(a, softer)
+                    + (1 - acc) * w
+                    - CONCESSION_SHARE * self._audience(a)
+                )
                 opts.append(Option("concede", softer.name, u))
 
     def _counter_options(self, t: ActorP, cid: str) -> list[Option]:
@@ -366,19 +388,31 @@ class Simulation(Valuation):
         if not ({"mediate", "guarantee", "host"} & rep):
             return
         w = self.continuation(a, st.rung)
-        pairs = [(c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent]
+        pairs = [
+            (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
+        ]
         if not pairs:
             return
         cid, tid = pairs[0]
         coercer, target = self.params.actors[cid], self.params.actors[tid]
-        if "mediate" in rep and self.mech.mediation and st.proposal is None and cid != a.id and tid != a.id:
+        if (
+            "mediate" in rep
+            and self.mech.mediation
+            and st.proposal is None
+            and cid != a.id
+            and tid != a.id
+        ):
             level = self.level(st.rung)
             for name in a.proposals:
                 if st.refused.get(name, -1.0) >= level:
                     continue  # refused at this level of escalation already
                 deal = self.params.deals[name]
-                p_t = sigmoid(target.lam * (self.deal_value(target, deal) - self.status(target, st.rung)))
-                p_c = sigmoid(coercer.lam * (self.deal_value(coercer, deal) - self.status(coercer, st.rung)))
+                p_t = sigmoid(
+                    target.lam * (self.deal_value(target, deal) - self.status(target, st.rung))
+                )
+                p_c = sigmoid(
+                    coercer.lam * (self.deal_value(coercer, deal) - self.status(coercer, st.rung))
+                )
                 joint = p_t * p_c
                 u = joint * a.value(deal.outcome) + (1 - joint) * w - a.mediation_cost
                 opts.append(Option("mediate", name, u))
@@ -447,7 +481,9 @@ class Simulation(Valuation):
         if r is not None and (c.id, r) not in st.spent:
             opts.append(Option("climb", r, self._climb_utility(c, r)))
         if "backdown" in c.repertoire and self.backdown_outcome is not None:
-            opts.append(Option("backdown", None, c.value(self.backdown_outcome) - self._audience(c)))
+            opts.append(
+                Option("backdown", None, c.value(self.backdown_outcome) - self._audience(c))
+            )
         return opts
 
     # --- actions ----------------------------------------------------------------------------
@@ -597,7 +633,9 @@ class Simulation(Valuation):
 
     def do_mediate(self, m: ActorP, deal: str) -> None:
         st = self.state
-        pairs = [(c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent]
+        pairs = [
+            (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
+        ]
         cid, tid = pairs[0]
         st.channel_open = True
         st.proposal = Offer(deal, m.id, (cid, tid))

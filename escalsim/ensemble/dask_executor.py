@@ -87,7 +87,7 @@ class DaskExecutor(Executor):
                     n_workers=_check_workers(self._workers_wanted),
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                 )
                 self._client = distributed.Client(self._cluster)
                 self._owns_client = True

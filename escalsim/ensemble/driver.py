@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from escalsim.ensemble.executors import Executor, Task
-from escalsim.ensemble.precision import PrecisionRule
+from escalsim.ensemble.precision import DEFAULT_MAX_RUNS, PrecisionRule
 from escalsim.ensemble.progress import progress_bar
 from escalsim.ensemble.seeds import plan_chunks
 from escalsim.errors import RunError
@@ -107,7 +107,7 @@ def run_ensemble(
     """
     layout = Layout.of(scenario)
     started = now_iso()
-    stop = runs if precision is None else (max_runs or runs)
+    stop = runs if precision is None else (max_runs or DEFAULT_MAX_RUNS)
     rule = None
     if precision is not None:
         rule = PrecisionRule(len(layout.outcomes), precision, runs)
@@ -115,7 +115,8 @@ def run_ensemble(
         _FileSink(out, layout, keep_events, force) if out is not None else _MemorySink()
     )
     codes = {name: i for i, name in enumerate(layout.outcomes)}
-    bar = progress_bar(progress, stop, f"{scenario.name}")
+    # an adaptive run count is open-ended: the bar then counts runs without a total
+    bar = progress_bar(progress, stop if rule is None else None, scenario.name)
     done = 0
     try:
         results = executor.map(task, payload, plan_chunks(seed, 0, stop, chunk_size))

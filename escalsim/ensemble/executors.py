@@ -45,8 +45,8 @@ def lost_worker_error(chunk: Chunk, attempts: int) -> RunError:
     """The error raised when a chunk's worker died more often than retries allow."""
     return RunError(
         f"a worker died {attempts} times while runs {chunk.start}..{chunk.stop - 1} were in "
-        "progress; giving up (the first of those runs can be replayed alone with run_one)",
-        run=chunk.start,
+        "progress; giving up (each run can be replayed alone with "
+        f"run_one(scenario, seed=run_seed({chunk.root}, run)))"
     )
 
 
@@ -110,6 +110,16 @@ def _run_in_worker(chunk: Chunk) -> list:
     return _WORKER["task"](_WORKER["payload"], chunk)
 
 
+def _submit(pool: ProcessPoolExecutor, chunk: Chunk) -> Future:
+    """Submit a chunk; a pool already broken gives a future failed with BrokenProcessPool."""
+    try:
+        return pool.submit(_run_in_worker, chunk)
+    except BrokenProcessPool as exc:
+        failed: Future = Future()
+        failed.set_exception(exc)
+        return failed
+
+
 class _Pending:
     __slots__ = ("attempts", "chunk", "future")
 
@@ -170,7 +180,7 @@ class ProcessExecutor(Executor):
                 chunk = next(todo, None)
                 if chunk is None:
                     return
-                pending.append(_Pending(chunk, pool.submit(_run_in_worker, chunk)))
+                pending.append(_Pending(chunk, _submit(pool, chunk)))
 
         try:
             fill()
@@ -187,7 +197,7 @@ class ProcessExecutor(Executor):
                         if item.attempts > self.max_retries:
                             raise lost_worker_error(item.chunk, item.attempts) from None
                         item.attempts += 1
-                        item.future = pool.submit(_run_in_worker, item.chunk)
+                        item.future = _submit(pool, item.chunk)
                     continue
                 pending.popleft()
                 fill()

@@ -12,6 +12,9 @@ import numpy as np
 
 from escalsim.results.stats import Z95, wilson_half_width
 
+DEFAULT_MAX_RUNS = 1_000_000
+"""Cap of adaptive runs; at p = 0.5 it gives a half-width near 0.001."""
+
 
 def check_precision(precision: object) -> float:
     if isinstance(precision, bool) or not isinstance(precision, (int, float)):

@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from escalsim.ensemble.driver import run_ensemble
 from escalsim.ensemble.executors import Executor, make_executor
-from escalsim.ensemble.precision import check_precision
+from escalsim.ensemble.precision import DEFAULT_MAX_RUNS, check_precision
 from escalsim.ensemble.seeds import check_seed, default_chunk_size
 from escalsim.ensemble.tasks import EngineJob, run_chunk
 
 if TYPE_CHECKING:
     from escalsim.results import Results
     from escalsim.scenario.schema import Scenario
-
-DEFAULT_MAX_RUNS = 1_000_000
-"""Cap of adaptive runs; at p = 0.5 it gives a half-width near 0.001."""
 
 
 def _count(name: str, value: object, allow_none: bool = False) -> int | None:

@@ -181,7 +181,8 @@ def build_params(sc: Scenario, draws: dict[str, float], rules: dict[str, Any]) -
                 success=v(c.success, f"{p}.actions.{name}.success"),
                 cohesion=v(c.cohesion, f"{p}.actions.{name}.cohesion"),
                 utility=tuple(
-                    (feat, v(w, f"{p}.actions.{name}.utility.{feat}")) for feat, w in c.utility.items()
+                    (feat, v(w, f"{p}.actions.{name}.utility.{feat}"))
+                    for feat, w in c.utility.items()
                 ),
             )
             for name, c in a.actions.items()

@@ -75,7 +75,10 @@ class ScriptedRule:
     def __init__(self, spec: Any):
         self.cases = [
             (
-                [(feat, cond.lt, cond.le, cond.gt, cond.ge, cond.eq) for feat, cond in case.when.items()],
+                [
+                    (feat, cond.lt, cond.le, cond.gt, cond.ge, cond.eq)
+                    for feat, cond in case.when.items()
+                ],
                 dict(case.choose),
             )
             for case in spec.scripted
@@ -95,7 +98,9 @@ class ScriptedRule:
         u = rng.random()
         for conditions, choose in self.cases:
             if all(self._holds(view.feature(f), *c) for f, *c in conditions):
-                picks = [(i, choose[o.kind]) for i, o in enumerate(view.options) if o.kind in choose]
+                picks = [
+                    (i, choose[o.kind]) for i, o in enumerate(view.options) if o.kind in choose
+                ]
                 # one option per kind: the first listed (the smallest climb, the first deal)
                 seen: set[str] = set()
                 firsts = []

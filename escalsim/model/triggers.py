@@ -25,7 +25,9 @@ class Triggers:
         return self.action_outcome.get((actor, kind)) or self.action_outcome.get(("*", kind))
 
     def action_marks(self, actor: str, kind: str) -> tuple[str, ...]:
-        return self.action_milestones.get((actor, kind), ()) + self.action_milestones.get(("*", kind), ())
+        return self.action_milestones.get((actor, kind), ()) + self.action_milestones.get(
+            ("*", kind), ()
+        )
 
 
 def build_triggers(sc: Scenario) -> Triggers:
@@ -48,9 +50,10 @@ def build_triggers(sc: Scenario) -> Triggers:
                 t.rung_outcome.setdefault(rung_key(trig.rung), oid)
             elif trig.action is not None:
                 t.action_outcome.setdefault(action_key(trig.action), oid)
-            elif trig.event is not None and trig.event != "deal":
-                if trig.event == "horizon" or trig.event not in t.event_outcome:
-                    t.event_outcome[trig.event] = oid
+            elif trig.event not in (None, "deal") and (
+                trig.event == "horizon" or trig.event not in t.event_outcome
+            ):
+                t.event_outcome[trig.event] = oid
     rung_m: dict[tuple[str, int], list[str]] = {}
     action_m: dict[tuple[str, str], list[str]] = {}
     event_m: dict[str, list[str]] = {}

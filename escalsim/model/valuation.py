@@ -50,9 +50,12 @@ class Valuation:
         self.backdown_outcome = outcomes.get("backdown")
         self.rung_outcome = rung_outcome
         actors = params.actors
-        self.pressers = {a: [b for b, p in actors.items() if p.opponent == a and p.ladder] for a in actors}
+        self.pressers = {
+            a: [b for b, p in actors.items() if p.opponent == a and p.ladder] for a in actors
+        }
         self.coercer_of = {
-            a: next((b for b, p in actors.items() if p.opponent == a and p.demands), None) for a in actors
+            a: next((b for b, p in actors.items() if p.opponent == a and p.demands), None)
+            for a in actors
         }
         self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
         col = params.collapse
@@ -156,7 +159,9 @@ class Valuation:
         p = coercer.ladder[r].success
         return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung)
 
-    def holdout(self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None) -> float:
+    def holdout(
+        self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None
+    ) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
         key = ("H", t.id, b, cohesion, *rung.values())
         value = self._memo.get(key)
@@ -191,7 +196,9 @@ class Valuation:
         gap = self.deal_value(t, deal) - self.holdout(t, b_target, rung)
         return (1.0 - m) * sigmoid(t.lam * gap)
 
-    def status(self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None) -> float:
+    def status(
+        self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
+    ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
         st = self.state
         demand = st.demand[a.id]
@@ -200,7 +207,9 @@ class Valuation:
                 b_opp = st.belief(a.opponent, a.id)
             deal = self.params.deals[demand]
             acc = self.acceptance(a, deal, b_opp, rung)
-            return acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(a, rung, cohesion)
+            return acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(
+                a, rung, cohesion
+            )
         cid = self.coercer_of[a.id]
         if cid is not None and st.demand[cid] is not None:
             return self.holdout(a, st.belief(a.id, cid), rung, cohesion)

@@ -248,6 +248,6 @@ def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not p.is_file():
         raise ResultsError(f"{p}: no such file")
     try:
-        return pd.read_csv(p, float_precision="round_trip")
+        return pd.read_csv(p)
     except Exception as exc:
         raise ResultsError(f"{p}: cannot read CSV: {exc}") from exc

@@ -118,8 +118,7 @@ class Results:
 
     @property
     def runs(self) -> pd.DataFrame:
-        if self._runs is None:
-            assert self.path is not None  # internal: __init__ requires one of the two
+        if self._runs is None and self.path is not None:
             self._runs = self._layout.restore(io.read_table(self.path))
         return self._runs
 

@@ -175,10 +175,16 @@ def _is_field(loc: tuple[Any, ...], i: int) -> bool:
 
 
 def _fields_at(path: list[Any], data: Any = None) -> list[str]:
-    """The valid keys of the schema object at a data path (for 'did you mean')."""
-    from escalsim.scenario.distributions import DISTRIBUTIONS
-    from escalsim.scenario.schema import Scenario
+    """The valid keys of the schema object at a data path (for 'did you mean').
 
+    Where the schema expects a number, the mapping written there is taken for the
+    distribution it names (``{normal: [0, 1], bonds: ...}`` suggests ``bounds``).
+    """
+    from escalsim.scenario.distributions import DISTRIBUTIONS
+
+    fields = _model_fields_at(path)
+    if fields:
+        return fields
     here = data
     for part in path:
         here = here[part] if isinstance(here, (dict, list)) else None
@@ -186,6 +192,13 @@ def _fields_at(path: list[Any], data: Any = None) -> list[str]:
         kinds = [k for k in here if k in DISTRIBUTIONS]
         if len(kinds) == 1:
             return list(DISTRIBUTIONS[kinds[0]].model_fields)
+    return []
+
+
+def _model_fields_at(path: list[Any]) -> list[str]:
+    """The fields of the schema model at a data path, or [] where there is no model."""
+    from escalsim.scenario.schema import Scenario
+
     tp: Any = Scenario
     for part in path:
         tp = _unwrap(tp)
@@ -243,10 +256,23 @@ _TYPE_MESSAGES = {
     "bool_parsing": "expected true or false",
 }
 
+_LENGTH_MESSAGES = {
+    "too_short": "expected at least",
+    "too_long": "expected at most",
+    "string_too_short": "expected at least",
+    "string_too_long": "expected at most",
+}
+
 _PATTERNS = {
     r"^[A-Za-z_][A-Za-z0-9_]*$": "a name of letters, digits and '_' not starting with a digit",
     r"^#[0-9a-fA-F]{6}$": "a colour like '#1f77b4'",
 }
+
+
+def _value_at(data: Any, path: list[Any]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _show(value: Any) -> str:
@@ -277,6 +303,10 @@ def _problem_from_error(
     elif kind.startswith(("date_", "datetime_")):
         path = found
         msg = f"expected a date (YYYY-MM-DD), got {_show(err.get('input'))}"
+    elif kind == "missing" and loc and isinstance(loc[-1], int):
+        path = found
+        here = _value_at(data, found)
+        msg = f"too few items: expected an item at position {loc[-1]}, got {_show(here)}"
     elif kind == "missing":
         missing = rest[-1] if rest else (loc[-1] if loc else "?")
         path = [*found, missing]
@@ -284,6 +314,13 @@ def _problem_from_error(
     elif kind in _TYPE_MESSAGES:
         path = found
         msg = f"{_TYPE_MESSAGES[kind]}, got {_show(err.get('input'))}"
+    elif kind in _LENGTH_MESSAGES:
+        path = found
+        ctx = err.get("ctx", {})
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        what = "character" if kind.startswith("string") else "item"
+        plural = "" if limit == 1 else "s"
+        msg = f"{_LENGTH_MESSAGES[kind]} {limit} {what}{plural}, got {_show(err.get('input'))}"
     elif kind == "string_pattern_mismatch":
         path = found
         pattern = err.get("ctx", {}).get("pattern", "")
