@@ -60,3 +60,17 @@ class RunError(EscalsimError):
 
 class ResultsError(EscalsimError):
     """A results file cannot be read or written as asked."""
+
+
+class Interrupted(EscalsimError):
+    """A long job was stopped (Ctrl-C) before the end; nothing was written.
+
+    ``results`` holds the runs finished so far when they were kept in memory (else None);
+    ``counts`` maps each outcome to the number of finished runs that ended in it.
+    """
+
+    def __init__(self, runs: int, counts: dict[str, int], results=None):
+        self.runs = runs
+        self.counts = counts
+        self.results = results
+        super().__init__(f"interrupted after {runs} finished runs; no file was written")

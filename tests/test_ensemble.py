@@ -23,7 +23,7 @@ from escalsim.engine import run_one, run_seed
 from escalsim.ensemble import ProcessExecutor, SerialExecutor, simulate
 from escalsim.ensemble.executors import make_executor
 from escalsim.ensemble.seeds import Chunk, check_seed, default_chunk_size, plan_chunks
-from escalsim.errors import ResultsError, RunError
+from escalsim.errors import Interrupted, ResultsError, RunError
 from escalsim.results.provenance import scenario_hash
 from escalsim.results.stats import wilson_half_width
 
@@ -187,9 +187,21 @@ def test_streaming_gives_the_same_table_one_row_group_per_chunk(reference, tmp_p
 @pytest.mark.parametrize("keep_events", [False, True])
 def test_an_interrupted_streaming_write_leaves_nothing_behind(tmp_path, keep_events):
     out = tmp_path / "runs.parquet"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted) as info:
         ensemble(fake_job(interrupt_run=150, keep_events=keep_events), chunk_size=16, out=out)
     assert list(tmp_path.iterdir()) == []
+    # what finished is still counted, though no file is written
+    assert info.value.runs == sum(info.value.counts.values()) > 0
+    assert info.value.results is None
+
+
+def test_an_interrupted_run_in_memory_keeps_what_finished():
+    with pytest.raises(Interrupted) as info:
+        ensemble(fake_job(interrupt_run=150), chunk_size=16)
+    partial = info.value.results
+    assert partial is not None and len(partial.runs) == info.value.runs
+    assert list(partial.runs["run"]) == list(range(info.value.runs))
+    assert int(partial.summary()["count"].sum()) == info.value.runs
 
 
 def test_a_failed_streaming_run_in_workers_leaves_nothing_behind(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from fakes_ensemble import ensemble, fake_job, scenario
 
 from escalsim.ensemble import simulate
-from escalsim.errors import ResultsError
+from escalsim.errors import Interrupted, ResultsError
 from escalsim.results import Results
 from escalsim.results.io import atomic_path
 
@@ -107,7 +107,7 @@ def test_streamed_file_equals_the_in_memory_results(tmp_path):
 
 def test_no_file_left_after_an_interrupted_streaming_write(tmp_path):
     out = tmp_path / "s.parquet"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted):
         ensemble(fake_job(keep_events=True, interrupt_run=70), runs=150, chunk_size=32, out=out)
     assert list(tmp_path.iterdir()) == []
 

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from escalsim.cli import scenario_commands  # command modules: one per command family
+from escalsim.cli import run_command, scenario_commands  # command modules: one per family
 from escalsim.errors import EscalsimError
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ def _root(
 
 
 # --- commands: one line each, in the order ``escalsim --help`` lists them ---------------------
+app.command("run")(run_command.run)
 app.command("validate")(scenario_commands.validate)
 app.command("schema")(scenario_commands.schema)
 

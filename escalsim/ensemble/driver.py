@@ -18,7 +18,7 @@ from escalsim.ensemble.executors import Executor, Task
 from escalsim.ensemble.precision import DEFAULT_MAX_RUNS, PrecisionRule
 from escalsim.ensemble.progress import progress_bar
 from escalsim.ensemble.seeds import plan_chunks
-from escalsim.errors import RunError
+from escalsim.errors import Interrupted, RunError
 from escalsim.results.layout import Layout
 from escalsim.results.provenance import library_version, now_iso, scenario_hash, scenario_json
 
@@ -115,6 +115,7 @@ def run_ensemble(
         _FileSink(out, layout, keep_events, force) if out is not None else _MemorySink()
     )
     codes = {name: i for i, name in enumerate(layout.outcomes)}
+    counts = dict.fromkeys(layout.outcomes, 0)
     # an adaptive run count is open-ended: the bar then counts runs without a total
     bar = progress_bar(progress, stop if rule is None else None, scenario.name)
     done = 0
@@ -134,6 +135,8 @@ def run_ensemble(
                 runs_frame = layout.runs_frame(records)
                 events_frame = layout.events_frame(records) if keep_events else None
                 sink.write(runs_frame, events_frame)
+                for r in records:
+                    counts[r.outcome] = counts.get(r.outcome, 0) + 1
                 done += len(records)
                 bar.update(len(records))
                 if rule is not None and rule.met:
@@ -163,6 +166,13 @@ def run_ensemble(
             )
         provenance.update(extra_provenance or {})
         result = sink.commit(scenario, provenance, keep_events)
+    except KeyboardInterrupt:
+        partial = None
+        if isinstance(sink, _MemorySink) and sink.runs:
+            info = {"scenario": scenario.name, "seed": seed, "runs": done, "interrupted": True}
+            partial = sink.commit(scenario, info, keep_events)
+        sink.abort()
+        raise Interrupted(done, counts, partial) from None
     except BaseException:
         sink.abort()
         raise

@@ -1,0 +1,175 @@
+"""``escalsim run``: simulate a scenario many times and print its outcome distribution."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.errors import EscalsimError, Interrupted
+
+
+def run(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
+    runs: Annotated[
+        int,
+        typer.Option("--runs", "-n", min=1, help="Number of runs (the minimum with --precision)."),
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            "--precision",
+            min=0.0001,
+            max=0.5,
+            help="Keep running until every outcome's 95%% interval half-width is at most this.",
+        ),
+    ] = None,
+    max_runs: Annotated[
+        int, typer.Option("--max-runs", min=1, help="Cap on the run count with --precision.")
+    ] = 1_000_000,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the runs to this Parquet file.")
+    ] = None,
+    set_: SetOption = None,
+    events: Annotated[bool, typer.Option("--events", help="Keep every run's event log.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    executor: Annotated[
+        str, typer.Option("--executor", help="processes, serial or dask.")
+    ] = "processes",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (implies --executor dask)."),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the standard figures to this folder.")
+    ] = None,
+) -> None:
+    """Run a scenario many times; print outcome probabilities, milestones and the wall time."""
+    import escalsim as es
+
+    if executor not in ("processes", "serial", "dask"):
+        raise typer.BadParameter("expected processes, serial or dask", param_hint="'--executor'")
+    if scheduler is not None:
+        executor = "dask"
+    if executor == "serial" and workers not in (None, 1):
+        raise typer.BadParameter("the serial executor has one worker", param_hint="'--workers'")
+    scenario = es.load_scenario(file, parse_overrides(set_) or None)
+    if out is not None and out.suffix.lower() != ".parquet":
+        raise typer.BadParameter(f"expected a .parquet file, got {out}", param_hint="'--out'")
+    started = time.perf_counter()
+    try:
+        results = es.simulate(
+            scenario,
+            runs=runs,
+            seed=seed,
+            workers=workers,
+            executor=executor,
+            precision=precision,
+            max_runs=max(max_runs, runs),
+            out=out,
+            force=force,
+            keep_events=events,
+            progress=False if quiet else None,
+            scheduler=scheduler,
+        )
+    except Interrupted as stop:
+        _print_interrupted(stop, scenario)
+        raise typer.Exit(130) from None
+    except (ValueError, TypeError) as exc:  # bad arguments the options could not rule out
+        raise EscalsimError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    _print_report(results, elapsed)
+    if out is not None:
+        typer.echo(f"runs written to {out}")
+    if plot is not None:
+        from escalsim.plot import standard_figures
+
+        for path in standard_figures(results, plot, force=force):
+            typer.echo(f"figure written to {path}")
+
+
+def _print_report(results, elapsed: float) -> None:
+    from rich.console import Console
+
+    sc = results.scenario
+    prov = results.provenance
+    n = int(prov.get("runs", len(results.runs)))
+    console = Console(soft_wrap=True)
+    console.print(f"[bold]{sc.title or sc.name}[/bold] — from {sc.start} over {sc.horizon:g} days")
+    how = (
+        f"{prov.get('executor', '?')}, {prov.get('workers', '?')} workers, seed {prov.get('seed')}"
+    )
+    console.print(f"{n:,} runs in {elapsed:.1f} s ({how})")
+    if prov.get("precision") is not None:
+        met = "met" if prov.get("precision_met") else "NOT met (cap reached)"
+        console.print(f"precision ±{prov['precision']:g}: {met} after {n:,} runs")
+    console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)"))
+    console.print(_milestone_table(results.milestones(), sc.start, n))
+
+
+def _summary_table(summary, title: str):
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for name in ("outcome", "p", "95% interval", "runs"):
+        table.add_column(name, justify="left" if name == "outcome" else "right")
+    for row in summary.itertuples(index=False):
+        table.add_row(
+            str(row.outcome),
+            f"{row.p:.3f}",
+            f"{row.ci_low:.3f} – {row.ci_high:.3f}",
+            f"{int(row.count):,}",
+        )
+    return table
+
+
+def _milestone_table(milestones, start: dt.date, runs: int):
+    import math
+
+    from rich.table import Table
+
+    table = Table(
+        title="Milestones first reached within the horizon ('before': already in the history)",
+        title_justify="left",
+    )
+    for name in ("milestone", "p", "95% interval", "median date", "before"):
+        table.add_column(name, justify="left" if name == "milestone" else "right")
+    for row in milestones.itertuples(index=False):
+        day = row.median_day
+        when = "—" if day is None or math.isnan(day) else str(start + dt.timedelta(days=float(day)))
+        before = f"{row.before_start / runs:.2f}" if runs else "—"
+        interval = f"{row.ci_low:.3f} – {row.ci_high:.3f}"
+        table.add_row(str(row.milestone), f"{row.p:.3f}", interval, when, before)
+    return table
+
+
+def _print_interrupted(stop: Interrupted, scenario) -> None:
+    from rich.console import Console
+
+    from escalsim.results.stats import wilson_interval
+
+    console = Console(stderr=True, soft_wrap=True)
+    console.print(f"interrupted: {stop.runs:,} runs had finished; no file was written")
+    if stop.runs:
+        import pandas as pd
+
+        rows = []
+        for outcome in scenario.outcomes:
+            k = stop.counts.get(outcome, 0)
+            lo, hi = wilson_interval(k, stop.runs)
+            rows.append(
+                {"outcome": outcome, "count": k, "p": k / stop.runs, "ci_low": lo, "ci_high": hi}
+            )
+        console.print(_summary_table(pd.DataFrame(rows), "Outcomes of the finished runs"))
+    sys.stderr.flush()
