@@ -97,14 +97,17 @@ def test_missing_or_malformed_scenario_file(tmp_path):
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
     out = tmp_path / "big.parquet"
+    flagship = str(ROOT / "scenarios/venezuela_2025.yaml")
+    args = ["run", flagship, "--runs", "1000000", "--executor", "serial", "--out", str(out), "-q"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "escalsim.cli.main", "run", str(ROOT / "scenarios/venezuela_2025.yaml"),
-         "--runs", "1000000", "--executor", "serial", "--out", str(out), "-q"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "escalsim.cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(6)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
