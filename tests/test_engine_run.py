@@ -161,3 +161,35 @@ def test_a_scripted_rule_follows_its_cases():
         assert a.outcome in {"war", "settlement", "frozen_conflict"}
         b = es.run_one(never, seed=s)
         assert b.max_rung["northland"] == 1  # the history's exercises, nothing more
+
+
+def test_a_built_in_action_can_trigger_an_outcome(dyad):
+    """An outcome triggered by an engine action (here the coercer's ultimatum) ends the run."""
+    data = dyad.to_dict()
+    data["outcomes"] = {
+        "ultimatum_given": {"trigger": {"action": "a.ultimatum"}},
+        **data["outcomes"],
+    }
+    sc = es.Scenario.from_dict(data)
+    outcomes = Counter(es.run_one(sc, seed=s).outcome for s in range(150))
+    assert outcomes["ultimatum_given"] > 0
+    for s in range(150):
+        rec = es.run_one(sc, seed=s, keep_events=True)
+        if rec.outcome == "ultimatum_given":
+            assert [e.kind for e in rec.events][-2:] == ["ultimatum", "outcome"]
+
+
+def test_an_excluded_history_event_keeps_the_other_draws_in_step(flagship):
+    no_ultimatum = es.load_scenario(ROOT / "scenarios" / "venezuela_2025_no_ultimatum.yaml")
+    base_prep, variant_prep = prepare(flagship), prepare(no_ultimatum)
+    for s in range(30):
+        _, base_row = build_simulation(base_prep, s)
+        _, row = build_simulation(variant_prep, s)
+        assert "history.call_ultimatum" not in row
+        assert row == {k: v for k, v in base_row.items() if k != "history.call_ultimatum"}
+
+
+def test_uncertain_weights_in_a_scripted_rule_are_refused():
+    sc = es.load_scenario(ROOT / "scenarios" / "border_dispute.yaml")
+    with pytest.raises(es.ScenarioError, match="rule.scripted.0.choose.climb"):
+        sc.with_values({"actors.northland.rule.scripted.0.choose.climb": {"uniform": [0, 1]}})

@@ -18,6 +18,8 @@ def replay_history(sim: Simulation, rng: random.Random) -> dict[str, float]:
         return included
     for ev in sim.params.history:
         u = rng.random()
+        if ev.probability < 0.0:  # excluded by the scenario
+            continue
         keep = u < ev.probability
         if ev.probability < 1.0:
             included[f"history.{ev.key}"] = 1.0 if keep else 0.0

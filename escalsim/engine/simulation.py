@@ -68,8 +68,9 @@ class Simulation(Valuation):
                 ms[name] = self.now
 
     def finish(self, outcome: str | None, actor: str = "", **payload: Any) -> None:
+        """End the run with an outcome (history replayed before the start never ends it)."""
         st = self.state
-        if st.outcome is not None or outcome is None:
+        if st.outcome is not None or outcome is None or self.now < 0.0:
             return
         st.outcome = outcome
         st.outcome_time = self.now
@@ -122,6 +123,7 @@ class Simulation(Valuation):
     def run(self) -> None:
         env = self.env
         self.now = 0.0
+        self._refresh_pressure()
         for a in self.params.actors.values():
             if self._is_active(a):
                 env.process(self._review_loop(a))
@@ -478,7 +480,7 @@ class Simulation(Valuation):
             return []
         opts = [Option("hold", None, self.status(c, st.rung) - self._audience(c))]
         r = self.threat_rung(c, st.rung)
-        if r is not None and (c.id, r) not in st.spent:
+        if r is not None and "climb" in c.repertoire and (c.id, r) not in st.spent:
             opts.append(Option("climb", r, self._climb_utility(c, r)))
         if "backdown" in c.repertoire and self.backdown_outcome is not None:
             opts.append(
@@ -540,6 +542,7 @@ class Simulation(Valuation):
             self.do_custom(a, a.actions[kind])
             return
         self.mark(self.triggers.action_marks(a.id, kind))
+        self.finish(self.triggers.action_out(a.id, kind), a.id, action=kind)
 
     def do_climb(self, a: ActorP, r: int, cause: str | None = None) -> None:
         st = self.state
@@ -575,10 +578,18 @@ class Simulation(Valuation):
         if r > st.max_rung[a.id]:
             st.max_rung[a.id] = r
         coh = st.cohesion
-        if coh is not None and a.opponent == coh.actor and self.mech.cohesion:
-            actors = self.params.actors
-            pressure = sum(actors[b].ladder[st.rung[b]].pressure for b in self.pressers[coh.actor])
-            coh.set_pressure(self.now, pressure)
+        if coh is not None and a.opponent == coh.actor:
+            self._refresh_pressure()
+
+    def _refresh_pressure(self) -> None:
+        """Set the pressure on the cohesion actor from the rungs now held against it."""
+        coh = self.state.cohesion
+        if coh is None or not self.mech.cohesion:
+            return
+        actors, rung = self.params.actors, self.state.rung
+        pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+        # cohesion is given at the start: the history sets the pressure, not the level
+        coh.set_pressure(max(self.now, 0.0), pressure)
 
     def do_descend(self, a: ActorP) -> None:
         r = self.state.rung[a.id]
@@ -609,6 +620,7 @@ class Simulation(Valuation):
             self.signal(c.id, 0.0, c.deadline_penalty)
         self.record(c.id, "deadline_missed", c.opponent)
         self.mark(self.triggers.event_milestones.get("deadline_missed", ()))
+        self.finish(self.triggers.event_outcome.get("deadline_missed"), c.id)
 
     def do_accept(self, a: ActorP, deal_name: str, context: str, sender: str | None) -> None:
         st = self.state

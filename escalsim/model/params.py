@@ -104,7 +104,7 @@ class DealP:
 
 @dataclass(slots=True)
 class HistoryP:
-    """A history event with its inclusion probability and its time in days (<= 0)."""
+    """A history event with its inclusion probability (-1: excluded) and its time in days."""
 
     key: str
     time: float
@@ -243,11 +243,11 @@ def build_params(sc: Scenario, draws: dict[str, float], rules: dict[str, Any]) -
     history = []
     excluded = set(sc.exclude_history)
     for i, ev in enumerate(sc.history):
-        if ev.id in excluded:
-            continue
         key = ev.id or str(i)
         rel = ev.reliability
         prob = sc.reliability[rel] if isinstance(rel, str) else v(rel, f"history.{key}.reliability")
+        if ev.id in excluded:
+            prob = -1.0  # never included, but still drawn for, to keep variants in step
         history.append(
             HistoryP(
                 key=key,

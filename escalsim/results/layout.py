@@ -31,7 +31,10 @@ def _history_keys(sc: Scenario) -> list[str]:
     if not sc.mechanisms.history:
         return []
     keys = []
+    excluded = set(sc.exclude_history)
     for i, ev in enumerate(sc.history):
+        if ev.id in excluded:
+            continue
         rel = ev.reliability
         if isinstance(rel, str):
             certain = sc.reliability[rel] >= 1.0

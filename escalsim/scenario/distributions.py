@@ -175,6 +175,7 @@ class LogNormal(Distribution):
     """LogNormal(mu, sigma): exp of a Normal(mu, sigma), for positive long-tailed quantities."""
 
     kind: ClassVar[str] = "lognormal"
+    open_low: ClassVar[bool] = True  # never takes the value 0 itself
     lognormal: tuple[FiniteReal, PositiveReal]
 
     def sample(self, rng: np.random.Generator) -> float:
@@ -261,7 +262,8 @@ Num = Annotated[
 def _ranged(lo: float, hi: float, *, lo_open: bool = False) -> Any:
     def check(value: float | Distribution) -> float | Distribution:
         s_lo, s_hi = (value, value) if isinstance(value, float) else value.support
-        low_ok = s_lo > lo if lo_open else s_lo >= lo
+        open_low = getattr(value, "open_low", False)
+        low_ok = (s_lo > lo or (open_low and s_lo == lo)) if lo_open else s_lo >= lo
         if not (low_ok and s_hi <= hi):
             left = "(" if lo_open else "["
             found = (

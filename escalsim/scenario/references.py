@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from escalsim.errors import Problem, ScenarioError
-from escalsim.scenario.distributions import Distribution
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario
@@ -117,6 +116,13 @@ def check_references(sc: Scenario) -> None:
             "counter": (bool(actor.counters), "counters"),
             "mediate": (bool(actor.proposals), "proposals"),
         }
+        needs["rally"] = (
+            sc.processes.cohesion is not None and sc.processes.cohesion.actor == aid,
+            f"processes.cohesion for actor '{aid}'",
+        )
+        for kind in ("guarantee", "host"):
+            strength = getattr(actor, kind)
+            needs[kind] = (not isinstance(strength, float) or strength > 0, f"{kind} > 0")
         for kind, (ok, what) in needs.items():
             if kind in rep and not ok:
                 bad(f"{base}.repertoire", f"'{kind}' needs {what}")
@@ -211,23 +217,14 @@ def _check_trigger(sc: Scenario, path: str, trig, bad, need) -> None:
         _check_dotted(sc, f"{path}.action", trig.action, "action", bad)
 
 
-def _range(value: Any) -> tuple[float, float]:
-    """The values a possibly uncertain number can take: (x, x) for a number, else its support."""
-    return value.support if isinstance(value, Distribution) else (value, value)
-
-
-def deal_outcome(sc: Scenario, terms: dict[str, Any]) -> str | None:
-    """The first outcome (in scenario order) that accepting a deal with these terms triggers.
-
-    Uncertain term levels (or trigger thresholds) count as met when some draw could meet them.
-    """
+def deal_outcome(sc: Scenario, terms: dict[str, float]) -> str | None:
+    """The first outcome (in scenario order) that accepting a deal with these terms triggers."""
     from escalsim.scenario.schema import triggers_of
 
     for oid, spec in sc.outcomes.items():
         for trig in triggers_of(spec):
             if trig.deal is not None and all(
-                _range(terms.get(t, 0.0))[1] >= _range(level)[0] - 1e-9
-                for t, level in trig.deal.items()
+                terms.get(t, 0.0) >= level - 1e-9 for t, level in trig.deal.items()
             ):
                 return oid
             if trig.event == "deal":

@@ -20,6 +20,8 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=64)
 ]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
+Level = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+"""A deal term's level in [0, 1]: fixed, so that a deal always maps to one outcome."""
 
 BUILTIN_ACTIONS = (
     "hold",
@@ -147,7 +149,9 @@ class ScriptedCase(Model):
     """If every condition holds, choose among the actions with these weights."""
 
     when: dict[str, Condition] = Field(default_factory=dict)
-    choose: dict[Identifier, NonNegative] = Field(min_length=1)
+    choose: dict[Identifier, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        min_length=1
+    )
 
 
 class Scripted(Model):
@@ -213,13 +217,13 @@ class Deal(Model):
     """A vector of term levels in [0, 1]."""
 
     description: Text = ""
-    terms: dict[Identifier, Probability] = Field(default_factory=dict)
+    terms: dict[Identifier, Level] = Field(default_factory=dict)
 
 
 class Trigger(Model):
     """What makes an outcome happen or a milestone be recorded; exactly one key."""
 
-    deal: dict[Identifier, Probability] | None = None
+    deal: dict[Identifier, Level] | None = None
     rung: str | None = None
     action: str | None = None
     event: (

@@ -1,0 +1,184 @@
+"""What every plot shares: outcome colours, new figures, titles, date axes and the foreground.
+
+Colours come from the scenario (``outcomes.<name>.color``) where it gives one, else from a
+fixed palette assigned in scenario order, so an outcome has the same colour in every figure
+of the same scenario. Text and error bars take the current style's foreground colour, so the
+figures read on a light page and in a dark notebook theme alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from escalsim.results import Results
+    from escalsim.scenario.schema import Scenario
+
+PALETTE: tuple[str, ...] = (
+    "#0072b2",  # blue
+    "#e69f00",  # orange
+    "#009e73",  # green
+    "#cc79a7",  # pink
+    "#56b4e9",  # sky blue
+    "#d55e00",  # vermilion
+    "#f0e442",  # yellow
+    "#999999",  # grey
+    "#8c564b",  # brown
+    "#17becf",  # cyan
+)
+"""Outcome colours for scenarios that give none (Okabe–Ito, then two more), in order."""
+
+SIZE = (8.0, 4.5)
+"""Default figure size in inches: 800 × 450 pixels at 100 dpi."""
+
+
+def outcome_colors(source: Scenario | Results | Sequence[str]) -> dict[str, str]:
+    """The colour of every outcome: the scenario's own, else the palette in scenario order.
+
+    ``source`` is a Scenario, a Results, or a plain sequence of outcome names (palette only).
+    Palette colours already given to another outcome by the scenario are skipped.
+    """
+    scenario = getattr(source, "scenario", source)
+    if hasattr(scenario, "outcomes") and isinstance(scenario.outcomes, dict):
+        given = {name: spec.color for name, spec in scenario.outcomes.items()}
+    else:
+        given = {str(name): None for name in source}
+    taken = {c.lower() for c in given.values() if c}
+    free = [c for c in PALETTE if c not in taken]
+    out: dict[str, str] = {}
+    i = 0
+    for name, color in given.items():
+        if color:
+            out[name] = color.lower()
+        else:
+            out[name] = free[i % len(free)] if free else PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def foreground() -> str:
+    """The current style's text colour (black on white, white on a dark background)."""
+    return str(mpl.rcParams["text.color"])
+
+
+def new_axes(ax: Axes | None, size: tuple[float, float] = SIZE) -> tuple[Figure, Axes]:
+    """The given Axes and its Figure, or a new Figure with one Axes (no pyplot state)."""
+    if ax is not None:
+        return ax.figure, ax
+    _notebook_display()
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def scenario_label(results: Results) -> str:
+    """The scenario's title, else its name."""
+    sc = results.scenario
+    return sc.title or sc.name
+
+
+def run_count(results: Results) -> int:
+    return len(results.runs)
+
+
+def set_title(ax: Axes, headline: str, subtitle: str) -> None:
+    """A two-line title: what the figure shows, then the scenario and run count."""
+    ax.set_title(f"{headline}\n{subtitle}", loc="left", fontsize="medium")
+
+
+def runs_subtitle(results: Results) -> str:
+    sc = results.scenario
+    return f"{scenario_label(results)} — {run_count(results):,} runs from {sc.start}"
+
+
+def date_axis(ax: Axes, axis: str = "x") -> None:
+    """Calendar dates with concise, non-overlapping labels."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def percent_axis(ax: Axes, axis: str = "y", decimals: int | None = None) -> None:
+    """Probabilities shown as percentages."""
+    from matplotlib.ticker import PercentFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+
+
+def fmt_p(p: float) -> str:
+    """A probability as a short percentage: 47.8%, 0.4%, <0.1%, 0%."""
+    if p != p:  # NaN
+        return "–"
+    if p == 0:
+        return "0%"
+    if p < 0.001:
+        return "<0.1%"
+    return f"{p:.1%}"
+
+
+def as_results(obj: Any, what: str = "results") -> Results:
+    from escalsim.results import Results
+
+    if not isinstance(obj, Results):
+        raise TypeError(f"{what} must be a Results, got {type(obj).__name__}")
+    return obj
+
+
+def check_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    needed = ("outcome", "count", "p", "ci_low", "ci_high")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"a summary needs the columns {needed}; missing {missing}")
+    return frame
+
+
+def legend_outside(ax: Axes, handles: Iterable[Any] | None = None, **kw: Any) -> None:
+    """A legend right of the axes, so that it never hides data."""
+    args = () if handles is None else (list(handles),)
+    ax.legend(
+        *args,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize="small",
+        **kw,
+    )
+
+
+_DISPLAY_READY = False
+
+
+def _notebook_display() -> None:
+    """In IPython, let a returned Figure show itself (as pyplot figures do), once.
+
+    Figures are made without pyplot, so that no global figure list grows; IPython shows them
+    only if it has a PNG formatter for Figure, which it registers when pyplot is first
+    imported. This registers it without pyplot. Outside IPython it does nothing.
+    """
+    global _DISPLAY_READY
+    if _DISPLAY_READY or "IPython" not in sys.modules:
+        return
+    _DISPLAY_READY = True
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "display_formatter"):
+            return
+        png = shell.display_formatter.formatters.get("image/png")
+        if png is not None and Figure not in png.type_printers:
+            select_figure_formats(shell, {"png"})
+    except Exception:  # pragma: no cover - an IPython without these hooks: plain repr
+        return
