@@ -191,5 +191,5 @@ def test_an_excluded_history_event_keeps_the_other_draws_in_step(flagship):
 
 def test_uncertain_weights_in_a_scripted_rule_are_refused():
     sc = es.load_scenario(ROOT / "scenarios" / "border_dispute.yaml")
-    with pytest.raises(es.ScenarioError, match="rule.scripted.0.choose.climb"):
+    with pytest.raises(es.ScenarioError, match=r"rule\.scripted\.0\.choose\.climb"):
         sc.with_values({"actors.northland.rule.scripted.0.choose.climb": {"uniform": [0, 1]}})

@@ -306,3 +306,10 @@ def test_uncertain_follows_with_values(tmp_path: Path) -> None:
     sc = load_scenario(write(tmp_path, edit("rationality: 2.0", "rationality: {beta: [2, 2]}")))
     assert list(sc.uncertain()) == ["actors.us.rationality"]
     assert sc.with_values({"actors.us.rationality": 0.8}).uncertain() == {}
+
+
+def test_lognormal_for_a_value_that_must_be_positive(tmp_path: Path) -> None:
+    text = edit("rationality: 2.0\n", "rationality: 2.0\n    review_days: {lognormal: [1, 0.5]}\n")
+    review = load_scenario(write(tmp_path, text)).actors["us"].review_days
+    assert isinstance(review, Distribution)
+    assert review.sample(np.random.default_rng(3)) > 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -290,13 +290,14 @@ def _difference(items, keys, colors, ax, title, runs) -> Figure:
         )
     ax.set_xlim(-span, span)
     ax.set_yticks(y, names)
-    percent_axis(ax, "x")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x * 100:+.0f}".replace("+0", "0")))
     how = "paired runs (same seeds)" if bool(diff["paired"].iloc[0]) else "independent runs"
-    ax.set_xlabel(f"change in probability, {keys[1]} minus {keys[0]} (95% interval, {how})")
+    ax.set_xlabel(
+        f"change in probability, percentage points: {keys[1]} minus {keys[0]}\n"
+        f"(95% interval, {how})"
+    )
     ax.spines[["top", "right"]].set_visible(False)
     set_title(ax, title or f"What changes: {keys[1]} vs {keys[0]}", runs)
     return fig
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover
-    return None
