@@ -620,26 +620,21 @@ def test_from_dict_needs_a_mapping(data: object) -> None:
     assert one_problem(excinfo).message.startswith("expected a mapping, got ")
 
 
-# --- values that should be refused but are still coerced (need a change in schema.py) ---------
-
-LAX = pytest.mark.xfail(
-    strict=True, reason="schema.py still coerces this value; see the strict types proposed for it"
-)
+# --- values of the wrong type are refused, not coerced ----------------------------------------
 
 
 @pytest.mark.parametrize(
     ("old", "new", "path"),
     [
-        pytest.param("schema_version: 1", "schema_version: true", "schema_version", marks=LAX),
-        pytest.param("schema_version: 1", "schema_version: 1.0", "schema_version", marks=LAX),
-        pytest.param("horizon: 90", "horizon: '90'", "horizon", marks=LAX),
-        pytest.param("horizon: 90", "horizon: true", "horizon", marks=LAX),
-        pytest.param("start: 2025-12-01", "start: 0", "start", marks=LAX),
+        pytest.param("schema_version: 1", "schema_version: true", "schema_version"),
+        pytest.param("schema_version: 1", "schema_version: 1.0", "schema_version"),
+        pytest.param("horizon: 90", "horizon: '90'", "horizon"),
+        pytest.param("horizon: 90", "horizon: true", "horizon"),
+        pytest.param("start: 2025-12-01", "start: 0", "start"),
         pytest.param(
             "    rationality: 2.0\n",
             "    rationality: 2.0\n    max_jump: true\n",
             "actors.us.max_jump",
-            marks=LAX,
         ),
         pytest.param(
             "    rationality: 2.0\n",
@@ -650,14 +645,12 @@ LAX = pytest.mark.xfail(
             "horizon: 90",
             "horizon: 90\nmechanisms: {signals: 'yes'}",
             "mechanisms.signals",
-            marks=LAX,
         ),
         pytest.param(
             "    rationality: 2.0\n",
             "    rationality: 2.0\n"
             "    rule: {scripted: [{when: {day: {lt: '5'}}, choose: {hold: 1}}]}\n",
             "actors.us.rule.scripted.0.when.day.lt",
-            marks=LAX,
         ),
     ],
     ids=[

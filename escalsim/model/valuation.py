@@ -91,13 +91,27 @@ class Valuation:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def collapse_prospect(self, a: ActorP, cohesion: float | None) -> float:
-        """Chance of an internal collapse within the actor's horizon of attention."""
-        if self.hazard is None or cohesion is None:
+    def collapse_prospect(self, a: ActorP, cohesion: float | None, rung: dict[str, int]) -> float:
+        """Chance of an internal collapse within the actor's horizon of attention ``L = 1/δ``.
+
+        Cohesion is projected under the pressure of the rungs in ``rung`` (so that pressure is
+        worth something to whoever applies it) and the hazard is taken at the window's middle:
+        ``1 - exp(-h(C(L/2)) L)``.
+        """
+        coh = self.state.cohesion
+        if self.hazard is None or cohesion is None or coh is None:
             return 0.0
+        window = 1.0 / a.discount
+        if self.mech.cohesion:
+            actors = self.params.actors
+            pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+            rate = pressure + coh.recovery
+            if rate > 0.0:
+                eq = coh.recovery * coh.baseline / rate
+                cohesion = eq + (cohesion - eq) * math.exp(-rate * window / 2)
         h_max, shape = self.hazard
         h = h_max * max(0.0, 1.0 - cohesion) ** shape
-        return 1.0 - math.exp(-h / a.discount)
+        return 1.0 - math.exp(-h * window)
 
     def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
@@ -107,7 +121,7 @@ class Valuation:
         value = self._memo.get(key)
         if value is None:
             value = a.value(self.stalemate) - self.flow(a, rung) / a.discount
-            pc = self.collapse_prospect(a, cohesion)
+            pc = self.collapse_prospect(a, cohesion, rung)
             if pc > 0.0:
                 value = (1.0 - pc) * value + pc * a.value(self.collapse_outcome)
             self._memo[key] = value

@@ -10,7 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from escalsim.scenario.distributions import AnyReal, NonNegative, Positive, Probability
 
@@ -20,7 +30,27 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=64)
 ]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
-Level = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+"""A plain finite number: an int or a float, never a bool or text."""
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+"""A calendar date; numbers are refused rather than read as seconds since 1970."""
+
+
+def _exactly_int(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected the whole number {SCHEMA_VERSION}, got {value!r}")
+    return value
+
+
+Level = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 """A deal term's level in [0, 1]: fixed, so that a deal always maps to one outcome."""
 
 BUILTIN_ACTIONS = (
@@ -132,11 +162,11 @@ class Rung(Model):
 class Condition(Model):
     """A comparison of one state feature with a number (no expressions are evaluated)."""
 
-    lt: float | None = None
-    le: float | None = None
-    gt: float | None = None
-    ge: float | None = None
-    eq: float | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    gt: Number | None = None
+    ge: Number | None = None
+    eq: Number | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Condition:
@@ -191,7 +221,7 @@ class Actor(Model):
     ultimatum_signal: NonNegative = 0.0
     deadline_penalty: NonNegative = 0.0
     concession_penalty: NonNegative = 0.0
-    max_jump: Annotated[int, Field(ge=1, le=20)] = 1
+    max_jump: Annotated[int, Strict(), Field(ge=1, le=20)] = 1
     threat: Identifier | None = None
     incentives: Incentives = Field(default_factory=Incentives)
     beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
@@ -265,15 +295,15 @@ class Payload(Model):
 
     rung: Identifier | None = None
     deal: Identifier | None = None
-    deadline: dt.date | None = None
-    signal: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    deadline: Date | None = None
+    signal: Annotated[Number, Field(ge=0)] | None = None
 
 
 class HistoryEvent(Model):
     """A reported event before the start date, with its source and how reliable it is."""
 
     id: Identifier | None = None
-    date: dt.date
+    date: Date
     actor: Identifier
     event: HistoryKind
     target: Identifier | None = None
@@ -324,15 +354,15 @@ class Processes(Model):
 class Mechanisms(Model):
     """Switches for the reference mechanisms; every one is on unless turned off."""
 
-    signals: bool = True
-    audience_costs: bool = True
-    deadlines: bool = True
-    credibility: bool = True
-    cohesion: bool = True
-    collapse: bool = True
-    incidents: bool = True
-    mediation: bool = True
-    history: bool = True
+    signals: StrictBool = True
+    audience_costs: StrictBool = True
+    deadlines: StrictBool = True
+    credibility: StrictBool = True
+    cohesion: StrictBool = True
+    collapse: StrictBool = True
+    incidents: StrictBool = True
+    mediation: StrictBool = True
+    history: StrictBool = True
 
 
 def _default_reliability() -> dict[str, float]:
@@ -342,13 +372,13 @@ def _default_reliability() -> dict[str, float]:
 class Scenario(Model):
     """Everything needed for one simulation; validated once, immutable after."""
 
-    schema_version: Literal[1]
+    schema_version: Annotated[Literal[1], BeforeValidator(_exactly_int)]
     name: Identifier
     title: Text = ""
     description: Text = ""
-    start: dt.date
-    horizon: Annotated[float, Field(gt=0, le=36_500, allow_inf_nan=False)]
-    reliability: dict[Reliability, Annotated[float, Field(ge=0, le=1)]] = Field(
+    start: Date
+    horizon: Annotated[Number, Field(gt=0, le=36_500)]
+    reliability: dict[Reliability, Annotated[Number, Field(ge=0, le=1)]] = Field(
         default_factory=_default_reliability
     )
     actors: dict[Identifier, Actor] = Field(min_length=1, max_length=1000)
@@ -401,6 +431,14 @@ class Scenario(Model):
         from escalsim.scenario.parameters import set_values
 
         return set_values(self, values)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field is equal (the private cache of derived values is ignored)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # dict fields: a scenario is not hashable
 
     @property
     def end_date(self) -> dt.date:
