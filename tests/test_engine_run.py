@@ -198,3 +198,13 @@ def test_uncertain_weights_in_a_scripted_rule_are_refused():
     sc = es.load_scenario(ROOT / "scenarios" / "border_dispute.yaml")
     with pytest.raises(es.ScenarioError, match=r"rule\.scripted\.0\.choose\.climb"):
         sc.with_values({"actors.northland.rule.scripted.0.choose.climb": {"uniform": [0, 1]}})
+
+
+def test_times_come_with_calendar_dates(flagship):
+    import datetime as dt
+
+    rec = es.run_one(flagship, seed=2, keep_events=True)
+    start = dt.datetime(2025, 12, 1)
+    assert rec.date == start + dt.timedelta(days=rec.time)
+    ford = next(e for e in rec.events if e.payload.get("rung") == "carrier_group")  # confirmed
+    assert ford.date.date() == dt.date(2025, 11, 16)

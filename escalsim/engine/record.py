@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +16,14 @@ class Event:
     kind: str
     target: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    date: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     """One replication: how it ended, when, how high each ladder went, and what was drawn.
 
-    ``time`` is in days from the scenario's start; ``milestones`` maps each milestone reached
+    ``time`` is in days from the scenario's start and ``date`` is its calendar date; ``milestones`` maps each milestone reached
     to the day it was first reached (negative for the replayed history); ``params`` holds the
     drawn value of every uncertain parameter and the inclusion (0/1) of every uncertain
     history event.
@@ -36,3 +38,4 @@ class RunRecord:
     n_events: int
     params: dict[str, float]
     events: tuple[Event, ...] | None = None
+    date: dt.datetime | None = None

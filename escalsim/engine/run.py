@@ -8,6 +8,7 @@ actor keeps that actor's stream: common random numbers for paired comparisons.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import zlib
 from collections.abc import Callable
@@ -81,6 +82,7 @@ def build_simulation(
         rngs,
         {a: r for a, r in rules.items() if r is not None},
         keep_events,
+        sc.start,
     )
     included = replay_history(sim, _stream(seed, "~history"))
     return sim, {**draws, **included}
@@ -104,6 +106,7 @@ def run_prepared(prep: Prepared, seed: int, run: int = 0, keep_events: bool = Fa
         n_events=sim.n_events,
         params=row,
         events=tuple(sim.log) if keep_events else None,
+        date=sim.start + dt.timedelta(days=st.outcome_time),
     )
 
 

@@ -8,6 +8,7 @@ of :mod:`escalsim.model.valuation`, and lets its decision rule pick.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from typing import Any
@@ -37,6 +38,7 @@ class Simulation(Valuation):
         rngs: dict[str, random.Random],
         rules: dict[str, Any],
         keep_events: bool,
+        start: dt.date | None = None,
     ):
         state = RunState(params, mech.cohesion)
         super().__init__(params, state, mech, triggers.event_outcome, triggers.rung_outcome)
@@ -45,6 +47,7 @@ class Simulation(Valuation):
         self.rngs = rngs
         self.rules = rules
         self.keep = keep_events
+        self.start = dt.datetime(start.year, start.month, start.day) if start else None
         self.log: list[Event] = []
         self.n_events = 0
         self.env = simpy.Environment()
@@ -59,7 +62,8 @@ class Simulation(Valuation):
         if t >= 0.0:
             self.n_events += 1
         if self.keep:
-            self.log.append(Event(t, actor, kind, target, payload))
+            when = self.start + dt.timedelta(days=t) if self.start is not None else None
+            self.log.append(Event(t, actor, kind, target, payload, when))
 
     def mark(self, names: tuple[str, ...]) -> None:
         ms = self.state.milestones
