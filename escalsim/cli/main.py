@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from escalsim.cli import run_command, scenario_commands  # command modules: one per family
+from escalsim.cli import plot_commands, run_command, scenario_commands  # command modules
 from escalsim.errors import EscalsimError
 
 app = typer.Typer(
@@ -54,6 +54,8 @@ def _root(
 app.command("run")(run_command.run)
 app.command("validate")(scenario_commands.validate)
 app.command("schema")(scenario_commands.schema)
+app.command("plot")(plot_commands.plot)
+app.command("narrate")(plot_commands.narrate)
 
 
 def main(argv: list[str] | None = None) -> None:

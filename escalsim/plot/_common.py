@@ -94,8 +94,7 @@ def set_title(ax: Axes, headline: str, subtitle: str) -> None:
 
 
 def runs_subtitle(results: Results) -> str:
-    sc = results.scenario
-    return f"{scenario_label(results)} — {run_count(results):,} runs from {sc.start}"
+    return f"{scenario_label(results)} — {run_count(results):,} runs"
 
 
 def date_axis(ax: Axes, axis: str = "x") -> None:
@@ -108,10 +107,12 @@ def date_axis(ax: Axes, axis: str = "x") -> None:
     target.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def percent_axis(ax: Axes, axis: str = "y", decimals: int | None = None) -> None:
-    """Probabilities shown as percentages."""
+def percent_axis(ax: Axes, axis: str = "y") -> None:
+    """Probabilities shown as percentages: whole ones, unless the axis spans under 5%."""
     from matplotlib.ticker import PercentFormatter
 
+    low, high = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    decimals = 0 if high - low >= 0.05 else None
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
 
@@ -144,15 +145,30 @@ def check_summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def legend_outside(ax: Axes, handles: Iterable[Any] | None = None, **kw: Any) -> None:
-    """A legend right of the axes, so that it never hides data."""
-    args = () if handles is None else (list(handles),)
+    """A legend right of the axes, so that it never hides data; notes (entries drawn as
+    nothing) go last."""
+    if handles is None:
+        handles = ax.get_legend_handles_labels()[0]
+    handles = list(handles)
+    if not handles:
+        return
+    kw["handles"] = sorted(handles, key=_is_note)  # stable: notes after every real entry
     ax.legend(
-        *args,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         frameon=False,
         fontsize="small",
         **kw,
+    )
+
+
+def _is_note(handle: Any) -> bool:
+    from matplotlib.lines import Line2D
+
+    return (
+        isinstance(handle, Line2D)
+        and handle.get_linestyle() == "None"
+        and handle.get_marker() in ("None", "", None, " ")
     )
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from escalsim.engine import RunRecord
+    from escalsim.plot.accessor import PlotAccessor
     from escalsim.scenario.schema import Scenario
 
 
@@ -158,6 +159,23 @@ class Results:
         its Wilson interval, the median day among the runs that reached it, and how many runs
         had reached it before the start (in the replayed history)."""
         return milestone_table(self.runs, self._layout, include_history, z)
+
+    def paths(self, top: int = 5, **options: Any) -> pd.DataFrame:
+        """The most common sequences of events leading to each outcome, with their shares.
+
+        Needs the event logs (``keep_events=True``); see :func:`escalsim.narrate.paths`.
+        """
+        from escalsim.narrate import paths
+
+        return paths(self, top, **options)
+
+    # --- plots ----------------------------------------------------------------------------
+    @property
+    def plot(self) -> PlotAccessor:
+        """The plots of these results: ``results.plot.outcomes()``, ``.incidence()``, ..."""
+        from escalsim.plot.accessor import PlotAccessor
+
+        return PlotAccessor(self)
 
     # --- files ----------------------------------------------------------------------------
     def to_parquet(self, path: str | os.PathLike[str], force: bool = False) -> Path:
