@@ -214,6 +214,13 @@ class Valuation:
         self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
     ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
+        key = ("S", a.id, b_opp, cohesion, *rung.values(), *self.state.guarantees)
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._status(a, rung, b_opp, cohesion)
+        return value
+
+    def _status(self, a: ActorP, rung: dict[str, int], b_opp: float | None, cohesion) -> float:
         st = self.state
         demand = st.demand[a.id]
         if demand is not None and a.opponent is not None:
