@@ -32,6 +32,8 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "load_scenario",
+    "narrate",
+    "plot",
     "prepare",
     "run_one",
     "run_seed",
@@ -41,6 +43,8 @@ __all__ = [
 _LAZY = {
     "simulate": ("escalsim.ensemble.simulate", "simulate"),
     "Results": ("escalsim.results.results", "Results"),
+    "narrate": ("escalsim.narrate", "narrate"),
+    "plot": ("escalsim.plot", None),
 }
 
 
@@ -50,7 +54,7 @@ def __getattr__(name: str) -> Any:
         from importlib import import_module
 
         module, attr = _LAZY[name]
-        value = getattr(import_module(module), attr)
+        value = import_module(module) if attr is None else getattr(import_module(module), attr)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'escalsim' has no attribute {name!r}")

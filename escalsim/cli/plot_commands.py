@@ -1,0 +1,121 @@
+"""``escalsim plot`` and ``escalsim narrate``: a figure from a results file, a run as a story."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.errors import EscalsimError
+
+
+class Kind(str, Enum):
+    outcomes = "outcomes"
+    incidence = "incidence"
+    rungs = "rungs"
+    milestones = "milestones"
+    driver = "driver"
+
+
+def plot(
+    results: Annotated[
+        Path, typer.Argument(metavar="RESULTS", help="Results file (.parquet) of 'escalsim run'.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Figure file to write: .png, .svg or .pdf."),
+    ],
+    kind: Annotated[Kind, typer.Option("--kind", "-k", help="Which figure.")] = Kind.outcomes,
+    param: Annotated[
+        str | None,
+        typer.Option(
+            "--param",
+            help="With --kind driver: the uncertain parameter (a path such as "
+            "actors.us.credibility, or its unambiguous end); default: the strongest.",
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="With --kind rungs: whose ladder (default: the coercer)."),
+    ] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of a .png.")] = 100,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Draw one figure of a results file: outcomes, incidence, rungs, milestones or driver."""
+    from escalsim.plot.files import figure_format, save_figure
+    from escalsim.results import Results
+
+    try:
+        figure_format(out)
+    except EscalsimError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--out'") from None
+    if param is not None and kind is not Kind.driver:
+        raise typer.BadParameter("only --kind driver takes a parameter", param_hint="'--param'")
+    if actor is not None and kind is not Kind.rungs:
+        raise typer.BadParameter("only --kind rungs takes an actor", param_hint="'--actor'")
+    if out.exists() and not force:  # fail before reading a large file
+        raise EscalsimError(f"{out}: file exists (pass --force to replace it)")
+    res = Results.from_parquet(results)
+    options: dict[str, object] = {}
+    if kind is Kind.driver:
+        options["param"] = param
+    if kind is Kind.rungs:
+        options["actor"] = actor
+    try:
+        fig = getattr(res.plot, kind.value)(**options)
+    except ValueError as exc:  # e.g. an actor without a ladder
+        raise EscalsimError(str(exc)) from None
+    typer.echo(f"figure written to {save_figure(fig, out, force=force, dpi=dpi)}")
+
+
+def narrate(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="Scenario file (YAML), or a results file (.parquet) whose runs to tell.",
+        ),
+    ],
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", "-s", min=0, help="Root seed of the ensemble, as given to 'run' (default 0)."
+        ),
+    ] = None,
+    run: Annotated[int, typer.Option("--run", "-r", min=0, help="Which run of the ensemble.")] = 0,
+    set_: SetOption = None,
+    history: Annotated[
+        bool, typer.Option("--history/--no-history", help="Tell the history before the start.")
+    ] = True,
+) -> None:
+    """Tell one run as dated sentences: the history, then the run, then the outcome.
+
+    With a scenario, run K of the ensemble 'escalsim run FILE --seed S' is replayed from its
+    seed and told; with a results file, row K of the file is told.
+    """
+    from escalsim.narrate import narrate as tell_run
+
+    overrides = parse_overrides(set_)
+    if file.suffix.lower() == ".parquet":
+        from escalsim.results import Results
+
+        if seed is not None:
+            raise typer.BadParameter(
+                "a results file fixes each run's seed; choose the run with --run",
+                param_hint="'--seed'",
+            )
+        if overrides:
+            raise typer.BadParameter(
+                "a results file fixes its scenario; --set applies to scenario files",
+                param_hint="'--set'",
+            )
+        source = Results.from_parquet(file, lazy=True)
+        typer.echo(tell_run(source, run=run, history=history))
+        return
+    from escalsim.scenario import load_scenario
+
+    scenario = load_scenario(file, overrides or None)
+    typer.echo(tell_run(scenario, 0 if seed is None else seed, run, history=history))

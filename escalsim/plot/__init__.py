@@ -1,0 +1,38 @@
+"""Plots of ensemble results, with matplotlib.
+
+Every function takes a Results (``outcomes`` also a summary DataFrame) and an optional
+matplotlib ``ax`` to draw into, and returns the Figure; none calls ``pyplot.show()`` or
+touches pyplot's global state. The same plots are methods of ``results.plot``. Each outcome
+has one colour in every figure (:func:`outcome_colors`). ``import escalsim`` does not import
+this package or matplotlib; ``results.plot`` does, on first use.
+
+>>> fig = results.plot.outcomes()                        # doctest: +SKIP
+>>> fig.savefig("outcomes.png", dpi=100)                 # doctest: +SKIP
+>>> standard_figures(results, "figures/")                # doctest: +SKIP
+"""
+
+from escalsim.plot._common import PALETTE, outcome_colors
+from escalsim.plot.accessor import PlotAccessor
+from escalsim.plot.distribution import comparison, outcome_differences, outcomes
+from escalsim.plot.drivers import binned, driver, strongest_driver
+from escalsim.plot.files import STANDARD, save_figure, standard_figures
+from escalsim.plot.ladder import rungs
+from escalsim.plot.timing import incidence, milestones
+
+__all__ = [
+    "PALETTE",
+    "STANDARD",
+    "PlotAccessor",
+    "binned",
+    "comparison",
+    "driver",
+    "incidence",
+    "milestones",
+    "outcome_colors",
+    "outcome_differences",
+    "outcomes",
+    "rungs",
+    "save_figure",
+    "standard_figures",
+    "strongest_driver",
+]

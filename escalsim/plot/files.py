@@ -1,0 +1,106 @@
+"""Writing figures to files: one at a time (atomically, never over a file unless asked), or the
+standard set of an ensemble."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from escalsim.errors import ResultsError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from escalsim.results import Results
+
+FORMATS = ("png", "svg", "pdf")
+"""File formats a figure may be written in, by file extension."""
+
+STANDARD = ("outcomes", "incidence", "rungs", "milestones", "driver")
+"""The standard figures of an ensemble, in the order they are written."""
+
+
+def figure_format(path: str | os.PathLike[str]) -> str:
+    """The format named by a file's extension; ResultsError unless png, svg or pdf."""
+    ext = Path(path).suffix.lower().lstrip(".")
+    if ext not in FORMATS:
+        raise ResultsError(
+            f"{path}: cannot tell the figure format from the extension "
+            f"{('.' + ext) if ext else '(none)'}; expected .png, .svg or .pdf"
+        )
+    return ext
+
+
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], *, force: bool = False, dpi: int = 100
+) -> Path:
+    """Write ``fig`` to ``path`` (.png, .svg or .pdf), atomically; refuse to replace a file
+    unless ``force``. Returns the path."""
+    from escalsim.results.io import atomic_path
+
+    fmt = figure_format(path)
+    with atomic_path(path, force) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    return Path(path)
+
+
+def _metadata(fmt: str) -> dict[str, str | None]:
+    # no creation date or software version in the file: the same figure gives the same bytes
+    if fmt == "png":
+        return {"Software": None}
+    if fmt == "svg":
+        return {"Date": None, "Creator": None}
+    return {"CreationDate": None, "Producer": None, "Creator": None}
+
+
+def plot_kind(results: Results, kind: str, **options: object) -> Figure:
+    """The figure of one standard kind (``outcomes``, ``incidence``, ...)."""
+    from escalsim import plot
+
+    if kind not in STANDARD:
+        raise ValueError(f"unknown plot kind {kind!r}; expected one of {', '.join(STANDARD)}")
+    return getattr(plot, kind)(results, **options)
+
+
+def standard_figures(
+    results: Results,
+    folder: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    fmt: str = "png",
+    dpi: int = 100,
+) -> list[Path]:
+    """Write the standard figures of an ensemble into ``folder`` (created if missing).
+
+    The figures are ``outcomes``, ``incidence``, ``rungs`` (when an actor has a ladder),
+    ``milestones`` (when the scenario has milestones) and ``driver`` (when it has uncertain
+    parameters), each as ``<kind>.<fmt>``. Nothing is written if any of them exists, unless
+    ``force``. Returns the paths written, in that order.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ResultsError(f"{folder}: is a file, expected a folder for the figures")
+    sc = results.scenario
+    kinds = ["outcomes", "incidence"]
+    if any(a.ladder for a in sc.actors.values()):
+        kinds.append("rungs")
+    if sc.milestones:
+        kinds.append("milestones")
+    if any(c.startswith("param.") for c in results.runs.columns):
+        kinds.append("driver")
+    targets = [folder / f"{k}.{fmt}" for k in kinds]
+    if not force:
+        existing = [str(t) for t in targets if t.exists()]
+        if existing:
+            raise ResultsError(
+                f"{existing[0]}: file exists (pass force=True, or --force, to replace it)"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, target in zip(kinds, targets, strict=True):
+        fig = plot_kind(results, kind)
+        written.append(save_figure(fig, target, force=force, dpi=dpi))
+    return written

@@ -1,0 +1,113 @@
+"""How far up its escalation ladder an actor went: the distribution of the highest rung."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from escalsim.plot._common import (
+    fmt_p,
+    foreground,
+    legend_outside,
+    new_axes,
+    outcome_colors,
+    percent_axis,
+    runs_subtitle,
+    set_title,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from escalsim.results import Results
+    from escalsim.scenario.schema import Scenario
+
+
+def default_actor(scenario: Scenario) -> str:
+    """The actor whose ladder to show by default: the coercer, else the first with a ladder."""
+    with_ladder = [a for a, actor in scenario.actors.items() if actor.ladder]
+    if not with_ladder:
+        raise ValueError(f"no actor of scenario '{scenario.name}' has an escalation ladder")
+    for a in with_ladder:
+        if scenario.actors[a].role == "coercer":
+            return a
+    return with_ladder[0]
+
+
+def rungs(
+    results: Results,
+    actor: str | None = None,
+    *,
+    by_outcome: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The highest rung of ``actor``'s ladder reached in each run (default: the coercer).
+
+    One horizontal bar per rung, named and in ladder order (the lowest at the bottom), with
+    its probability and 95% Wilson interval; rungs no run reached get an empty bar. With
+    ``by_outcome`` the bars are split by the outcome the runs ended in, in the outcome
+    colours. The highest rung counts the replayed history and failed attempts (a raid that
+    fails still reached the raid).
+    """
+    from escalsim.results.stats import wilson_interval
+
+    sc = results.scenario
+    actor = default_actor(sc) if actor is None else actor
+    if actor not in sc.actors or not sc.actors[actor].ladder:
+        ladders = [a for a, x in sc.actors.items() if x.ladder]
+        raise ValueError(f"actor {actor!r} has no ladder; actors with a ladder: {ladders}")
+    ladder = [r.name for r in sc.actors[actor].ladder]
+    runs = results.runs
+    n = len(runs)
+    rung = runs[f"rung.{actor}"].to_numpy(dtype="int64")
+    counts = np.bincount(rung, minlength=len(ladder))[: len(ladder)]
+    p = counts / n if n else np.zeros(len(ladder))
+    low, high = wilson_interval(counts, np.full(counts.shape, n))
+    fig, ax = new_axes(ax, (8.0, 0.36 * len(ladder) + 1.8))
+    y = np.arange(len(ladder))
+    fg = foreground()
+    colors = outcome_colors(results)
+    if by_outcome:
+        left = np.zeros(len(ladder))
+        outcome = runs["outcome"].astype(str).to_numpy()
+        for name in sc.outcomes:
+            share = np.bincount(rung[outcome == name], minlength=len(ladder))[: len(ladder)]
+            if not share.any():
+                continue
+            ax.barh(y, share / n, left=left, color=colors[name], height=0.7, label=name)
+            left += share / n
+        ax.errorbar(
+            p,
+            y,
+            xerr=np.vstack([p - low, high - p]),
+            fmt="none",
+            ecolor=fg,
+            capsize=3,
+            elinewidth=1.2,
+        )
+        legend_outside(ax, title="outcome of the run")
+    else:
+        ax.barh(
+            y,
+            p,
+            color=fg,
+            alpha=0.6,
+            height=0.7,
+            xerr=np.vstack([p - low, high - p]),
+            error_kw={"ecolor": fg, "capsize": 3, "elinewidth": 1.2},
+        )
+    top = float(np.nanmax(high)) if len(high) else 1.0
+    for yi, pi, hi in zip(y, p, high, strict=True):
+        ax.text(hi + 0.01 * max(top, 0.05), yi, fmt_p(pi), va="center", fontsize="small")
+    ax.set_yticks(y, ladder)
+    ax.set_xlim(0, min(1.0, top * 1.18 + 0.02))
+    percent_axis(ax, "x")
+    ax.set_xlabel("probability that this is the highest rung reached (95% interval)")
+    ax.set_ylabel(f"{sc.actors[actor].name or actor}'s ladder (low to high)")
+    ax.spines[["top", "right"]].set_visible(False)
+    who = sc.actors[actor].name or actor
+    set_title(ax, title or f"Highest rung reached by {who}", runs_subtitle(results))
+    return fig

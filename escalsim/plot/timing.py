@@ -1,0 +1,189 @@
+"""Plots over calendar time: cumulative incidence of outcomes, and when milestones happen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from escalsim.plot._common import (
+    date_axis,
+    fmt_p,
+    foreground,
+    legend_outside,
+    new_axes,
+    outcome_colors,
+    percent_axis,
+    runs_subtitle,
+    set_title,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from escalsim.results import Results
+
+
+def _check_names(asked: Sequence[str], known: Sequence[str], what: str) -> list[str]:
+    unknown = [a for a in asked if a not in known]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown[0]!r}; expected one of {list(known)}")
+    return list(asked)
+
+
+def _wrap(text: str, width: int = 44) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def incidence(
+    results: Results,
+    *,
+    outcomes: Sequence[str] | None = None,
+    bands: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Cumulative incidence: the probability that a run has ended in each outcome by each date.
+
+    One step curve per outcome over the horizon, with its 95% Wilson band; calendar dates on
+    the x axis. An outcome that happens only at the horizon (e.g. a stalemate) is one point
+    with its interval at the horizon date. Outcomes that no run reached are named in a note
+    instead of drawn as flat lines at zero.
+    """
+    from escalsim.results.layout import horizon_outcomes
+
+    sc = results.scenario
+    names = (
+        list(sc.outcomes) if outcomes is None else _check_names(outcomes, sc.outcomes, "outcome")
+    )
+    colors = outcome_colors(results)
+    ci = results.cumulative_incidence()
+    at_horizon = set(horizon_outcomes(sc))
+    fig, ax = new_axes(ax)
+    fg = foreground()
+    never = []
+    for name in names:
+        part = ci[ci["outcome"] == name]
+        dates = part["date"].to_numpy()
+        if not len(part) or part["count"].iloc[-1] == 0:
+            never.append(name)
+            continue
+        color = colors[name]
+        if name in at_horizon:
+            last = part.iloc[-1]
+            ax.errorbar(
+                [last["date"]],
+                [last["p"]],
+                yerr=[[last["p"] - last["ci_low"]], [last["ci_high"] - last["p"]]],
+                fmt="o",
+                color=color,
+                ecolor=fg,
+                capsize=3,
+                label=f"{name} (at the horizon): {fmt_p(float(last['p']))}",
+            )
+            continue
+        p = part["p"].to_numpy(dtype=float)
+        ax.step(dates, p, where="post", color=color, linewidth=2, label=f"{name}: {fmt_p(p[-1])}")
+        if bands:
+            ax.fill_between(
+                dates,
+                part["ci_low"].to_numpy(dtype=float),
+                part["ci_high"].to_numpy(dtype=float),
+                step="post",
+                color=color,
+                alpha=0.22,
+                linewidth=0,
+            )
+    date_axis(ax)
+    start, end = np.datetime64(sc.start, "D"), np.datetime64(sc.end_date, "D")
+    ax.set_xlim(start, end + np.timedelta64(max(1, int(sc.horizon) // 40), "D"))
+    ax.set_ylim(bottom=0)
+    percent_axis(ax)
+    ax.set_xlabel(f"date (day 0 = {sc.start}, horizon {sc.horizon:g} days)")
+    ax.set_ylabel("probability the run has ended in it")
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    if never:  # named in the legend, under the curves
+        ax.plot(
+            [], [], linestyle="none", label=_wrap("not reached in any run: " + ", ".join(never))
+        )
+    legend_outside(ax, title="outcome: probability by the horizon")
+    set_title(
+        ax, title or "When each outcome happens (cumulative, 95% bands)", runs_subtitle(results)
+    )
+    return fig
+
+
+def milestones(
+    results: Results,
+    *,
+    names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """When milestones are first reached: one cumulative curve per milestone over the horizon.
+
+    Each curve is the probability that the milestone has been reached by each date within
+    the run (from the start on), so it ends at the share of runs that reached it. The runs
+    table keeps first times only, so a run that had already reached a milestone in the
+    replayed history does not count here; the legend gives the share of such runs ("x%
+    before the start"). Milestones that no run first reached within the horizon are named in
+    a note instead of drawn.
+    """
+    sc = results.scenario
+    all_names = list(sc.milestones)
+    chosen = all_names if names is None else _check_names(names, all_names, "milestone")
+    runs = results.runs
+    n = len(runs)
+    fig, ax = new_axes(ax)
+    start = np.datetime64(sc.start, "ms")
+    never = []
+    styles = ["-", "--", ":", "-."]
+    import matplotlib as mpl
+
+    cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]] or ["C0"]
+    drawn = 0
+    for name in chosen:
+        t = runs[f"milestone.{name}"].to_numpy(dtype=float)
+        before = float(np.mean(t < 0)) if n else 0.0
+        t = np.sort(t[(t >= 0) & ~np.isnan(t)])
+        if not len(t):
+            never.append(name + (f" ({fmt_p(before)} before the start)" if before > 0 else ""))
+            continue
+        days = np.concatenate([[0.0], t, [float(sc.horizon)]])
+        p = np.concatenate([[0.0], np.arange(1, len(t) + 1) / n, [len(t) / n]])
+        dates = start + (days * 86_400_000).astype("timedelta64[ms]")
+        label = f"{name}: {fmt_p(len(t) / n)}"
+        if before > 0:
+            label += f" ({fmt_p(before)} before the start)"
+        ax.step(
+            dates,
+            p,
+            where="post",
+            linewidth=2,
+            color=cycle[drawn % len(cycle)],
+            linestyle=styles[(drawn // len(cycle)) % len(styles)],
+            label=label,
+        )
+        drawn += 1
+    date_axis(ax)
+    end = np.datetime64(sc.end_date, "D")
+    ax.set_xlim(
+        np.datetime64(sc.start, "D"), end + np.timedelta64(max(1, int(sc.horizon) // 40), "D")
+    )
+    ax.set_ylim(0, None)
+    percent_axis(ax)
+    ax.set_xlabel(f"date (day 0 = {sc.start}, horizon {sc.horizon:g} days)")
+    ax.set_ylabel("probability first reached by this date")
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    if never:  # named in the legend, under the curves
+        note = "not first reached within the horizon in any run: " + ", ".join(never)
+        ax.plot([], [], linestyle="none", label=_wrap(note))
+    legend_outside(ax, title="milestone: probability within the horizon")
+    set_title(ax, title or "When milestones are first reached", runs_subtitle(results))
+    return fig
