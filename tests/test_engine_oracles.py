@@ -245,3 +245,17 @@ def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):
     assert len(decisions) > 100
     assert all(u[i] == max(u) for u, i in decisions)
     assert any(len(set(u)) > 1 for u, _ in decisions)  # real choices, not only ties
+
+
+def test_cumulative_incidence_follows_the_markov_chain():
+    """P(absorbed in each state by day d) from the ensemble matches the chain's exp(Q d)."""
+    horizon = 60.0
+    q, _ = generator()
+    res = es.simulate(chain_scenario(horizon), runs=4000, seed=21, executor="processes", workers=2)
+    inc = res.cumulative_incidence(days=[5.0, 15.0, 30.0, 59.0])
+    for day in (5.0, 15.0, 30.0, 59.0):
+        p_d = expm(q * day)[0]
+        for j, name in ((2, "war"), (3, "backdown"), (4, "collapse")):
+            row = inc[(inc.outcome == name) & (inc.day == day)].iloc[0]
+            se = math.sqrt(max(p_d[j] * (1 - p_d[j]), 1e-4) / 4000)
+            assert abs(row.p - p_d[j]) < 4 * se, (name, day)  # 4 standard errors

@@ -235,12 +235,20 @@ def engine_reference():
         {"executor": "processes", "workers": 1},
         {"executor": "processes", "workers": 2},
         {"executor": "processes", "workers": 2, "chunk_size": 7},
+        {"executor": "processes", "workers": 8, "chunk_size": 5},
         {"executor": "serial", "chunk_size": 50},
         # fresh interpreters (the default start method on macOS and Windows): the prepared
         # scenario must be pickled to reach the workers
         {"executor": ProcessExecutor(2, mp_context="spawn")},
     ],
-    ids=["processes1", "processes2", "processes2-chunk7", "serial-chunk50", "spawn2"],
+    ids=[
+        "processes1",
+        "processes2",
+        "processes2-chunk7",
+        "processes8-chunk5",
+        "serial-chunk50",
+        "spawn2",
+    ],
 )
 def test_simulate_gives_the_same_table_on_every_executor(engine_reference, kw):
     res = simulate(scenario(), runs=120, seed=3, progress=False, **kw)
