@@ -20,6 +20,7 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from a sour
     __version__ = "0.0.0+local"
 
 __all__ = [
+    "Comparison",
     "DecisionView",
     "EscalsimError",
     "Event",
@@ -31,19 +32,26 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
     "narrate",
     "plot",
     "prepare",
     "run_one",
     "run_seed",
+    "sensitivity",
     "simulate",
+    "sweep",
 ]
 
 _LAZY = {
     "simulate": ("escalsim.ensemble.simulate", "simulate"),
     "Results": ("escalsim.results.results", "Results"),
     "narrate": ("escalsim.narrate", "narrate"),
+    "compare": ("escalsim.analysis", "compare"),
+    "sweep": ("escalsim.analysis", "sweep"),
+    "sensitivity": ("escalsim.analysis", "sensitivity"),
+    "Comparison": ("escalsim.analysis", "Comparison"),
     "plot": ("escalsim.plot", None),
 }
 

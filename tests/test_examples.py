@@ -37,7 +37,8 @@ def pngs(folder: Path) -> list[str]:
 
 def test_every_example_is_tested():
     scripts = sorted(p.name for p in EXAMPLES.glob("*.py"))
-    assert scripts == ["build_in_python.py", "flagship.py", "what_if.py"]
+    # drivers.py is run by tests/test_analysis_cli.py
+    assert scripts == ["build_in_python.py", "drivers.py", "flagship.py", "what_if.py"]
 
 
 def test_flagship(tmp_path):

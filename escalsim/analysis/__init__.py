@@ -1,0 +1,34 @@
+"""Understanding why: paired what-if comparisons, parameter sweeps and global sensitivity.
+
+- :func:`compare` runs two scenarios on common random numbers and reports, per outcome, the
+  paired difference of their probabilities with a 95% interval;
+- :func:`sweep` gives outcome probabilities over a grid of one or two parameters;
+- :func:`sensitivity` ranks the uncertain parameters by how much they move each outcome's
+  probability (Sobol' indices or Morris screening, with SALib).
+
+All three run on the executors of :func:`escalsim.simulate` (local processes by default,
+``"serial"``, ``"dask"`` or an Executor), show a progress bar when interactive, and give the
+same table for the same seed. Their figures are in :mod:`escalsim.plot_analysis`.
+"""
+
+from escalsim.analysis.compare import Comparison, compare
+from escalsim.analysis.intervals import (
+    independent_difference_interval,
+    paired_difference_interval,
+)
+from escalsim.analysis.outcomes import outcome_groups
+from escalsim.analysis.ranges import parameter_ranges
+from escalsim.analysis.sensitivity import sensitivity
+from escalsim.analysis.sweep import parse_grid, sweep
+
+__all__ = [
+    "Comparison",
+    "compare",
+    "independent_difference_interval",
+    "outcome_groups",
+    "paired_difference_interval",
+    "parameter_ranges",
+    "parse_grid",
+    "sensitivity",
+    "sweep",
+]

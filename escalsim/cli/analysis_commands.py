@@ -1,0 +1,441 @@
+"""``escalsim compare``, ``escalsim sweep`` and ``escalsim sensitivity``: what if, and why."""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.errors import EscalsimError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# --- options shared by the three commands ---------------------------------------------------
+Runs = Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per scenario or point.")]
+Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores)."),
+]
+ExecutorName = Annotated[str, typer.Option("--executor", help="processes, serial or dask.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (implies --executor dask)."),
+]
+OutCsv = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write the table to this CSV file.")
+]
+PlotFile = Annotated[
+    Path | None, typer.Option("--plot", help="Write the figure to this file (.png, .svg, .pdf).")
+]
+Outcome = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--outcome",
+        metavar="NAME",
+        help="Report this outcome; a+b+c for the union of several. Repeatable "
+        "(default: every outcome).",
+        show_default=False,
+    ),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace --out and --plot if they exist.")]
+
+
+def _executor(executor: str, workers: int | None, scheduler: str | None) -> dict[str, Any]:
+    if executor not in ("processes", "serial", "dask"):
+        raise typer.BadParameter("expected processes, serial or dask", param_hint="'--executor'")
+    if scheduler is not None:
+        executor = "dask"
+    if executor == "serial" and workers not in (None, 1):
+        raise typer.BadParameter("the serial executor has one worker", param_hint="'--workers'")
+    return {"executor": executor, "workers": workers, "scheduler": scheduler}
+
+
+def _check_files(out: Path | None, plot: Path | None, force: bool) -> None:
+    """Fail on a bad --out or --plot before any run is made."""
+    from escalsim.results.io import check_target
+
+    if out is not None:
+        if out.suffix.lower() != ".csv":
+            raise typer.BadParameter(f"expected a .csv file, got {out}", param_hint="'--out'")
+        check_target(out, force)
+    if plot is not None:
+        from escalsim.plot.files import figure_format
+
+        try:
+            figure_format(plot)
+        except EscalsimError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--plot'") from None
+        check_target(plot, force)
+    if out is not None and plot is not None and out.resolve() == plot.resolve():
+        raise typer.BadParameter("--out and --plot name the same file", param_hint="'--plot'")
+
+
+def _outcomes(items: list[str] | None) -> list[str] | None:
+    return list(items) if items else None
+
+
+def _write(table: pd.DataFrame, out: Path | None, fig_maker: Any, plot: Path | None, force: bool):
+    if out is not None:
+        from escalsim.results.io import write_csv
+
+        typer.echo(f"table written to {write_csv(table, out, force)}")
+    if plot is not None:
+        from escalsim.plot import save_figure
+
+        typer.echo(f"figure written to {save_figure(fig_maker(), plot, force=force)}")
+
+
+def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run an analysis; bad arguments become user errors, Ctrl-C a short message."""
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, TypeError) as exc:
+        raise EscalsimError(str(exc)) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing was written", err=True)
+        raise typer.Exit(130) from None
+
+
+def _pct(p: float) -> str:
+    return "–" if p != p else f"{p:.1%}"
+
+
+def _pts(x: float) -> str:
+    return "–" if x != x else f"{x * 100:+.1f}"
+
+
+# --- compare --------------------------------------------------------------------------------
+def compare(
+    base: Annotated[Path, typer.Argument(metavar="BASE", help="Base scenario file (YAML).")],
+    variant: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[VARIANT]",
+            help="Variant scenario file; default: BASE changed by --set.",
+            show_default=False,
+        ),
+    ] = None,
+    runs: Runs = 2000,
+    seed: Seed = 0,
+    set_: SetOption = None,
+    outcome: Outcome = None,
+    workers: Workers = None,
+    executor: ExecutorName = "processes",
+    scheduler: Scheduler = None,
+    out: OutCsv = None,
+    plot: PlotFile = None,
+    quiet: Quiet = False,
+    force: Force = False,
+) -> None:
+    """Run two scenarios on common random numbers; print each outcome's paired difference.
+
+    Run i of BASE and run i of VARIANT use the same seed, so they stay in step wherever the
+    scenarios agree, and the difference has a far narrower interval than two independent
+    ensembles would give. --set changes the variant (or, without VARIANT, a copy of BASE).
+    """
+    from escalsim.analysis import compare as run_compare
+    from escalsim.scenario import load_scenario
+
+    overrides = parse_overrides(set_)
+    if variant is None and not overrides:
+        raise typer.BadParameter(
+            "give a VARIANT scenario file, or --set to change a copy of BASE",
+            param_hint="'VARIANT'",
+        )
+    options = _executor(executor, workers, scheduler)
+    _check_files(out, plot, force)
+    base_sc = load_scenario(base)
+    if variant is None:
+        try:
+            variant_sc = base_sc.with_values(overrides)
+        except EscalsimError as exc:
+            raise EscalsimError(f"--set: {exc}") from None
+    else:
+        variant_sc = load_scenario(variant, overrides or None)
+    result = _call(
+        run_compare, base_sc, variant_sc, runs, seed, progress=False if quiet else None, **options
+    )
+    table = _call(result.table, _outcomes(outcome))
+    changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
+    _print_comparison(table, result, changes)
+    _write(table, out, lambda: _paired_figure(result, _outcomes(outcome)), plot, force)
+
+
+def _paired_figure(result: Any, outcomes: Any) -> Any:
+    from escalsim.plot_analysis import paired_differences
+
+    return paired_differences(result, outcomes)
+
+
+def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    b, v = result.base.scenario, result.variant.scenario
+    console = Console(soft_wrap=True)
+    variant = escape(v.title or v.name) + (f" with {escape(changes)}" if changes else "")
+    console.print(f"[bold]{escape(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
+    console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
+    t = Table(
+        title="Change in each outcome's probability, in percentage points (paired 95% interval)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    t.add_column("outcome", overflow="fold")
+    for name in ("base", "variant", "change", "95% interval", "discordant runs"):
+        t.add_column(name, justify="right")
+    for row in table.itertuples(index=False):
+        t.add_row(
+            str(row.outcome),
+            _pct(row.p_base),
+            _pct(row.p_variant),
+            _pts(row.diff),
+            f"{_pts(row.ci_low)} to {_pts(row.ci_high)}",
+            f"{row.base_only + row.variant_only:,}",
+        )
+    console.print(t)
+
+
+# --- sweep ----------------------------------------------------------------------------------
+def sweep(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
+    param: Annotated[
+        list[str],
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="PATH=lo:hi:n",
+            help="A parameter to sweep and its grid: lo:hi:n (n values from lo to hi) or "
+            "a,b,c. Once or twice (two make a grid).",
+            show_default=False,
+        ),
+    ],
+    runs: Runs = 1000,
+    seed: Seed = 0,
+    set_: SetOption = None,
+    outcome: Outcome = None,
+    workers: Workers = None,
+    executor: ExecutorName = "processes",
+    scheduler: Scheduler = None,
+    out: OutCsv = None,
+    plot: PlotFile = None,
+    quiet: Quiet = False,
+    force: Force = False,
+) -> None:
+    """Outcome probabilities over a grid of one or two parameters (common random numbers)."""
+    from escalsim.analysis import sweep as run_sweep
+    from escalsim.analysis.sweep import parse_param_option
+    from escalsim.scenario import load_scenario
+
+    grid: dict[str, list[float | int]] = {}
+    for item in param:
+        try:
+            path, values = parse_param_option(item)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--param'") from None
+        if path in grid:
+            raise typer.BadParameter(f"{path} is swept twice", param_hint="'--param'")
+        grid[path] = values
+    if len(grid) > 2:
+        raise typer.BadParameter(
+            f"sweep one or two parameters, got {len(grid)}", param_hint="'--param'"
+        )
+    options = _executor(executor, workers, scheduler)
+    _check_files(out, plot, force)
+    scenario = load_scenario(file, parse_overrides(set_) or None)
+    table = _call(
+        run_sweep,
+        scenario,
+        grid,
+        runs,
+        seed,
+        outcomes=_outcomes(outcome),
+        progress=False if quiet else None,
+        **options,
+    )
+    _print_sweep(table, scenario)
+
+    def figure() -> Any:
+        from escalsim.plot_analysis import sweep_curves
+
+        return sweep_curves(table, scenario=scenario)
+
+    _write(table, out, figure, plot, force)
+
+
+def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    params = table.attrs["parameters"]
+    console = Console(soft_wrap=True)
+    console.print(f"[bold]{scenario.title or scenario.name}[/bold]")
+    console.print(
+        f"{table.attrs['runs']:,} runs per point, seed {table.attrs['seed']} at every point "
+        "(common random numbers)"
+    )
+    t = Table(
+        title="Outcome probabilities (95% Wilson intervals)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    names = list(table["outcome"].cat.categories)
+    for p in params:
+        t.add_column(p.removeprefix("actors."), justify="right", overflow="fold")
+    for name in names:
+        t.add_column(name, justify="right", overflow="fold")
+    for values, rows in table.groupby(params, sort=False, observed=True):
+        key = values if isinstance(values, tuple) else (values,)
+        cells = [f"{v:g}" for v in key]
+        by = {str(r.outcome): r for r in rows.itertuples(index=False)}
+        for name in names:
+            r = by[name]
+            cells.append(f"{_pct(r.p)} ({r.ci_low * 100:.1f}–{r.ci_high * 100:.1f})")
+        t.add_row(*cells)
+    console.print(t)
+
+
+# --- sensitivity ----------------------------------------------------------------------------
+class Method(str, Enum):
+    sobol = "sobol"
+    morris = "morris"
+
+
+class Space(str, Enum):
+    support = "support"
+    distribution = "distribution"
+
+
+def sensitivity(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
+    method: Annotated[
+        Method, typer.Option("--method", "-m", help="Sobol' indices or Morris screening.")
+    ] = Method.sobol,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n",
+            min=2,
+            help="Sobol': base sample size, a power of two (default 64); Morris: "
+            "trajectories (default 20).",
+            show_default=False,
+        ),
+    ] = None,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=1, help="Runs per parameter row.")
+    ] = 8,
+    seed: Seed = 0,
+    space: Annotated[
+        Space,
+        typer.Option(
+            "--space",
+            help="Vary each parameter evenly over its range (support) or as its declared "
+            "distribution weights it.",
+        ),
+    ] = Space.support,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            metavar="PATH",
+            help="Vary only this uncertain parameter (repeatable; default: all).",
+            show_default=False,
+        ),
+    ] = None,
+    set_: SetOption = None,
+    outcome: Outcome = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Parameters shown per outcome.")] = 10,
+    workers: Workers = None,
+    executor: ExecutorName = "processes",
+    scheduler: Scheduler = None,
+    out: OutCsv = None,
+    plot: PlotFile = None,
+    quiet: Quiet = False,
+    force: Force = False,
+) -> None:
+    """Rank the uncertain parameters by how much they move each outcome's probability."""
+    from escalsim.analysis import sensitivity as run_sensitivity
+    from escalsim.scenario import load_scenario
+
+    options = _executor(executor, workers, scheduler)
+    _check_files(out, plot, force)
+    scenario = load_scenario(file, parse_overrides(set_) or None)
+    table = _call(
+        run_sensitivity,
+        scenario,
+        method.value,
+        n,
+        seed,
+        outcomes=_outcomes(outcome),
+        parameters=vary or None,
+        replications=replications,
+        space=space.value,
+        progress=False if quiet else None,
+        **options,
+    )
+    _print_sensitivity(table, scenario, top)
+
+    def figure() -> Any:
+        from escalsim.plot_analysis import tornado
+
+        return tornado(table, top=top)
+
+    _write(table, out, figure, plot, force)
+
+
+def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    a = table.attrs
+    console = Console(soft_wrap=True)
+    console.print(f"[bold]{scenario.title or scenario.name}[/bold]")
+    what = "Sobol' indices" if a["method"] == "sobol" else "Morris screening"
+    console.print(
+        f"{what}: {a['rows']:,} parameter rows × {a['replications']} runs = {a['runs']:,} runs, "
+        f"seed {a['seed']}, parameters varied over their {a['space']}"
+    )
+    for name, rows in table.groupby("outcome", sort=False, observed=True):
+        t = Table(title=f"P({name})", title_justify="left", box=box.SIMPLE_HEAD)
+        t.add_column("parameter", overflow="fold")
+        t.add_column("range", justify="right")
+        if a["method"] == "sobol":
+            heads = ("total ST ± 95%", "first-order S1 ± 95%")
+        else:
+            heads = ("μ* ± 95%", "μ", "σ")
+        for h in heads:
+            t.add_column(h, justify="right")
+        for r in rows.head(top).itertuples(index=False):
+            cells = [str(r.parameter).removeprefix("actors."), f"{r.low:.3g}–{r.high:.3g}"]
+            if a["method"] == "sobol":
+                cells += [_pm(r.ST, r.ST_ci_high), _pm(r.S1, r.S1_ci_high)]
+            else:
+                cells += [_pm(r.mu_star, r.mu_star_ci_high), _num(r.mu), _num(r.sigma)]
+            t.add_row(*cells)
+        console.print(t)
+        noise = a["noise_share"].get(str(name), math.nan)
+        if noise == noise and noise > 0.5:
+            console.print(
+                f"  note: run-to-run noise may account for up to {noise:.0%} of the variance "
+                "of this outcome's estimates; more --replications would sharpen them"
+            )
+
+
+def _num(x: float) -> str:
+    return "–" if x != x else f"{x:.3f}"
+
+
+def _pm(value: float, high: float) -> str:
+    """A value and the half-width of its (symmetric, bootstrap) interval."""
+    return "–" if value != value else f"{value:.3f} ± {high - value:.3f}"
