@@ -16,6 +16,7 @@ from typing import Any
 import simpy
 
 from escalsim.engine.record import Event
+from escalsim.errors import RunError
 from escalsim.model.params import ActorP, RunParams
 from escalsim.model.rules import DecisionView, Option, logit_index
 from escalsim.model.state import Offer, RunState
@@ -24,6 +25,15 @@ from escalsim.model.valuation import Valuation, sigmoid, updated
 
 CONCESSION_SHARE = 0.5
 """Softening a public demand costs this share of the audience cost of backing down."""
+
+MAX_STEPS = 200_000
+STEPS_PER_ACTOR_DAY = 100
+"""A run that has processed ``MAX_STEPS + STEPS_PER_ACTOR_DAY * actors * horizon`` simulation
+events without ending is stopped with a RunError: a storm of events is an error, never a hang."""
+
+WINDOWED_ABOVE = 10_000.0
+"""Above this many expected candidate times per run (rate x horizon), collapse and incident
+times are drawn window by window between scheduled events, at the rate reachable there."""
 
 
 class Simulation(Valuation):
@@ -132,16 +142,33 @@ class Simulation(Valuation):
             if self._is_active(a):
                 env.process(self._review_loop(a))
         col = self.params.collapse
-        if col is not None and self.mech.collapse and col["max_hazard"] > 0:
-            env.process(self._collapse_loop(col))
+        col = col if col is not None and self.mech.collapse and col["max_hazard"] > 0 else None
         inc = self.params.incidents
-        if inc is not None and self.mech.incidents and inc["rate"] > 0:
-            env.process(self._incident_loop(inc))
+        inc = inc if inc is not None and self.mech.incidents and inc["rate"] > 0 else None
+        fastest = max(col["max_hazard"] if col else 0.0, inc["rate"] if inc else 0.0)
+        if fastest * self.horizon > WINDOWED_ABOVE:
+            env.process(self._hazard_windows(col, inc))
+        else:
+            if col is not None:
+                env.process(self._collapse_loop(col))
+            if inc is not None:
+                env.process(self._incident_loop(inc))
         for cid, when in self.state.deadline.items():
             if when is not None and when > 0.0:
                 self._schedule_deadline(cid, when)
         env.timeout(self.horizon).callbacks.append(self._at_horizon)
-        env.run(until=self.done)
+        step, done = env.step, self.done
+        limit = MAX_STEPS + STEPS_PER_ACTOR_DAY * len(self.params.actors) * math.ceil(self.horizon)
+        for _ in range(limit):
+            if done.processed:
+                return
+            step()
+        if not done.processed:
+            raise RunError(
+                f"the run was stopped after {limit:,} simulation events at day {env.now:.4g}"
+                f" of {self.horizon:g}: events are too frequent (check review_days, "
+                "response_days, processes.collapse.max_hazard and processes.incidents.rate)"
+            )
 
     def _at_horizon(self, _ev: Any) -> None:
         self.now = self.horizon
@@ -173,9 +200,12 @@ class Simulation(Valuation):
             coh = self.state.cohesion
             c = coh.at(self.now) if coh is not None else None
             if c is None or rng.random() < max(0.0, 1.0 - c) ** shape:
-                self.mark(self.triggers.event_milestones.get("collapse", ()))
-                self.finish(self.triggers.event_outcome.get("collapse"), col["actor"], cohesion=c)
+                self._collapse(col, c)
                 return
+
+    def _collapse(self, col: dict[str, float], c: float | None) -> None:
+        self.mark(self.triggers.event_milestones.get("collapse", ()))
+        self.finish(self.triggers.event_outcome.get("collapse"), col["actor"], cohesion=c)
 
     def _incident_loop(self, inc: dict[str, Any]):
         rng = self.rngs["~incidents"]
@@ -187,22 +217,70 @@ class Simulation(Valuation):
             st = self.state
             if st.outcome is not None:
                 return
-            if rng.random() < pa.ladder[st.rung[a]].posture * pb.ladder[st.rung[b]].posture:
-                self.record(a, "incident", b)
-                self.mark(self.triggers.event_milestones.get("incident", ()))
-                self.finish(self.triggers.event_outcome.get("incident"), a)
-                if st.outcome is not None:
+            posture = pa.ladder[st.rung[a]].posture * pb.ladder[st.rung[b]].posture
+            if rng.random() < posture and self._clash(inc, rng):
+                return
+
+    def _clash_rate(self, inc: dict[str, Any]) -> float:
+        """Incidents per day now: the rate times both sides' posture."""
+        (a, b), actors, rung = inc["between"], self.params.actors, self.state.rung
+        return inc["rate"] * actors[a].ladder[rung[a]].posture * actors[b].ladder[rung[b]].posture
+
+    def _clash(self, inc: dict[str, Any], rng: random.Random) -> bool:
+        """An incident between the two sides; True when it ended the run."""
+        st = self.state
+        a, b = inc["between"]
+        pa = self.params.actors[a]
+        self.record(a, "incident", b)
+        self.mark(self.triggers.event_milestones.get("incident", ()))
+        self.finish(self.triggers.event_outcome.get("incident"), a)
+        if st.outcome is not None:
+            return True
+        self.signal(a, inc["signal"])
+        self.signal(b, inc["signal"])
+        up = st.rung[a] + 1
+        # an unplanned step up never reaches a rung that ends the crisis by itself
+        accidental = up < len(pa.ladder) and (a, up) not in self.rung_outcome
+        if rng.random() < inc["escalation"] and accidental:
+            self.do_climb(pa, up, cause="incident")
+        if st.outcome is None:
+            self.send(a, "incident", b)
+            self.send(b, "incident", a)
+        return st.outcome is not None
+
+    def _hazard_windows(self, col: dict[str, float] | None, inc: dict[str, Any] | None):
+        """Collapse and incidents when a rate is huge (rate x horizon above WINDOWED_ABOVE).
+
+        Between two scheduled events only cohesion changes, and it moves one way: the next
+        collapse candidate is drawn at the hazard of the window's lower cohesion (none while
+        cohesion is 1) and the next clash at the current clash rate (none at zero posture).
+        A window where neither comes ends at the next event, where both are drawn afresh.
+        """
+        env, st = self.env, self.state
+        coh = st.cohesion
+        while True:
+            t0, t1 = env.now, min(env.peek(), self.horizon)
+            wait_c = wait_i = bound = math.inf
+            if col is not None:
+                low = min(coh.at(t0), coh.at(t1)) if coh is not None else 0.0
+                bound = col["max_hazard"] * max(0.0, 1.0 - low) ** col["shape"]
+                if bound > 0.0:
+                    wait_c = self.rngs["~collapse"].expovariate(bound)
+            rate = self._clash_rate(inc) if inc is not None else 0.0
+            if rate > 0.0:
+                wait_i = self.rngs["~incidents"].expovariate(rate)
+            yield env.timeout(min(wait_c, wait_i, t1 - t0))
+            self.now = env.now
+            if st.outcome is not None:
+                return
+            if wait_c < min(wait_i, t1 - t0):
+                c = coh.at(self.now) if coh is not None else None
+                h = bound if c is None else col["max_hazard"] * max(0.0, 1.0 - c) ** col["shape"]
+                if self.rngs["~collapse"].random() * bound < h:
+                    self._collapse(col, c)
                     return
-                self.signal(a, inc["signal"])
-                self.signal(b, inc["signal"])
-                up = st.rung[a] + 1
-                # an unplanned step up never reaches a rung that ends the crisis by itself
-                accidental = up < len(pa.ladder) and (a, up) not in self.rung_outcome
-                if rng.random() < inc["escalation"] and accidental:
-                    self.do_climb(pa, up, cause="incident")
-                if st.outcome is None:
-                    self.send(a, "incident", b)
-                    self.send(b, "incident", a)
+            elif wait_i < t1 - t0 and self._clash(inc, self.rngs["~incidents"]):
+                return
 
     # --- messages ---------------------------------------------------------------------------
     def send(self, to: str, kind: str, sender: str, gen: int = 0) -> None:

@@ -8,6 +8,18 @@ from dataclasses import dataclass, field
 from escalsim.model.params import RunParams
 
 
+def beta_mean(alpha: float, beta: float) -> float:
+    """Mean of a Beta(alpha, beta) belief: 0.5 without weight, and safe at the float limits."""
+    total = alpha + beta
+    if 0.0 < total < math.inf:
+        return alpha / total
+    if total == 0.0 or alpha == beta:  # no weight at all (underflow), or two infinities
+        return 0.5
+    if math.isinf(alpha) or math.isinf(beta):
+        return 1.0 if alpha > beta else 0.0
+    return (alpha / 2) / (alpha / 2 + beta / 2)  # two finite weights whose sum overflows
+
+
 @dataclass(slots=True)
 class Offer:
     """A deal on the table: who proposed it to whom, and who has accepted it so far."""
@@ -116,4 +128,4 @@ class RunState:
         al = self.alpha.get((who, about))
         if al is None:
             return 0.5
-        return al / (al + self.beta[(who, about)])
+        return beta_mean(al, self.beta[(who, about)])

@@ -11,7 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from escalsim.model.params import ActorP, DealP, RunParams
-from escalsim.model.state import RunState
+from escalsim.model.state import RunState, beta_mean
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Mechanisms
@@ -26,9 +26,7 @@ def sigmoid(x: float) -> float:
 
 def updated(alpha: float, beta: float, success: float = 0.0, failure: float = 0.0) -> float:
     """Mean of a Beta belief after adding pseudo-observations."""
-    a = alpha + success
-    b = beta + failure
-    return a / (a + b) if a + b > 0 else 0.5
+    return beta_mean(alpha + success, beta + failure)
 
 
 class Valuation:
@@ -195,7 +193,8 @@ class Valuation:
         s = self.struck_value(t, coercer, rung, r)
         value = b * s + (1.0 - b) * w
         if t.risk_aversion:
-            value -= 0.5 * t.risk_aversion * b * (1.0 - b) * (s - w) ** 2
+            gap = s - w  # squared by multiplying: ``**`` raises OverflowError on huge values
+            value -= 0.5 * t.risk_aversion * b * (1.0 - b) * (gap * gap)
         return value
 
     def acceptance(self, c: ActorP, deal: DealP, b_target: float, rung: dict[str, int]) -> float:

@@ -8,6 +8,7 @@ In YAML any number may be written as a one-key mapping naming a distribution, fo
 from __future__ import annotations
 
 import math
+import sys
 from statistics import NormalDist
 from typing import Annotated, Any, ClassVar, Union
 
@@ -26,6 +27,12 @@ from pydantic import (
 Real = Annotated[float, Strict()]
 PositiveReal = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
 FiniteReal = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+_LARGEST = sys.float_info.max
+
+
+def _finite(x: float) -> float:
+    """A draw that overflowed (a huge lognormal or normal) is kept at the largest float."""
+    return min(max(x, -_LARGEST), _LARGEST)
 
 
 class Distribution(BaseModel):
@@ -87,7 +94,10 @@ class Uniform(Distribution):
         return self
 
     def sample(self, rng: np.random.Generator) -> float:
-        return float(rng.uniform(*self.uniform))
+        lo, hi = self.uniform
+        if not math.isfinite(hi - lo):  # wider than the largest float: draw at half scale
+            return 2.0 * float(rng.uniform(lo / 2, hi / 2))
+        return float(rng.uniform(lo, hi))
 
     @property
     def mean(self) -> float:
@@ -119,7 +129,7 @@ class Normal(Distribution):
     def sample(self, rng: np.random.Generator) -> float:
         mu, sd = self.normal
         if self.bounds is None:
-            return float(rng.normal(mu, sd))
+            return _finite(float(rng.normal(mu, sd)))
         dist = NormalDist(mu, sd)
         lo, hi = (dist.cdf(b) for b in self.bounds)
         u = lo + (hi - lo) * float(rng.random())
@@ -160,7 +170,11 @@ class Triangular(Distribution):
         return self
 
     def sample(self, rng: np.random.Generator) -> float:
-        return float(rng.triangular(*self.triangular))
+        lo, mode, hi = self.triangular
+        if not math.isfinite((hi - lo) * (hi - lo)):  # numpy's products would overflow
+            scale = max(abs(lo), abs(hi))
+            return _finite(scale * float(rng.triangular(lo / scale, mode / scale, hi / scale)))
+        return float(rng.triangular(lo, mode, hi))
 
     @property
     def mean(self) -> float:
@@ -179,7 +193,7 @@ class LogNormal(Distribution):
     lognormal: tuple[FiniteReal, PositiveReal]
 
     def sample(self, rng: np.random.Generator) -> float:
-        return float(rng.lognormal(*self.lognormal))
+        return _finite(float(rng.lognormal(*self.lognormal)))
 
     @property
     def mean(self) -> float:
@@ -200,6 +214,8 @@ class Choice(Distribution):
     def sample(self, rng: np.random.Generator) -> float:
         values = list(self.choice)
         weights = np.array(list(self.choice.values()), dtype=float)
+        if weights.max() > _LARGEST / len(weights):  # their sum would overflow: scale down
+            weights = weights / weights.max()
         return float(values[int(rng.choice(len(values), p=weights / weights.sum()))])
 
     @property

@@ -97,8 +97,7 @@ def parse_yaml(text: str, file: str) -> Located:
             Problem("", "the file is empty (expected a scenario mapping)", file, 1, 1)
         )
     try:
-        _check_depth(text, file)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _Replay(_check_depth(text, file)).get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
@@ -128,10 +127,12 @@ def parse_yaml(text: str, file: str) -> Located:
     return located
 
 
-def _check_depth(text: str, file: str) -> None:
-    """Refuse deep nesting before composing (composing recurses once per level)."""
+def _check_depth(text: str, file: str) -> list[yaml.Event]:
+    """Parse to events, refusing deep nesting before composing (which recurses per level)."""
+    events: list[yaml.Event] = []
     frames: list[list[Any]] = []  # open collections: [is_mapping, expecting_key, key or index]
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        events.append(event)
         if isinstance(event, yaml.CollectionEndEvent):
             frames.pop()
             continue
@@ -158,6 +159,31 @@ def _check_depth(text: str, file: str) -> None:
                     )
                 )
             frames.append([isinstance(event, yaml.MappingStartEvent), True, -1])
+    return events
+
+
+class _Replay(yaml.composer.Composer, yaml.resolver.Resolver):
+    """Composes nodes from events already parsed, so that the text is parsed only once."""
+
+    def __init__(self, events: list[Any]):
+        self._events = events
+        self._next = 0
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def check_event(self, *choices: type) -> bool:
+        if self._next >= len(self._events):
+            return False
+        return not choices or isinstance(self._events[self._next], choices)
+
+    def peek_event(self) -> yaml.Event:
+        return self._events[self._next]
+
+    def get_event(self) -> yaml.Event:
+        event = self._events[self._next]
+        self._events[self._next] = None  # composed nodes replace the events as they go
+        self._next += 1
+        return event
 
 
 class _Builder:

@@ -1,0 +1,234 @@
+"""The catalogue of bad inputs, end to end: each file in ``tests/bad_inputs/`` is one case.
+
+A case file starts with comment lines that say what it is and what must happen::
+
+    # A misspelt actor key.
+    # expect: exit 1; "unknown key 'rationalty'"; "did you mean 'rationality'"; line 10
+    # args: run {file} --runs 5 --executor serial -q      (optional)
+
+``expect`` gives the exit status, text the message must contain (whitespace-insensitive),
+and optionally the line of the case file the message must point at (``<file>:<line>:``).
+``args`` is the command line; it defaults to running the case file as a scenario with
+``--out``. Placeholders: ``{file}`` (the case file), ``{dyad}`` (tests/data/dyad.yaml),
+``{tmp}`` (an empty working folder) and ``{out}`` (a Parquet path inside it). ``.yaml``
+files are scenarios; ``.args`` files describe a command line only. Adding a case is adding a
+file.
+
+Every case runs the real command in a subprocess from an empty folder and must exit with the
+stated status within a few seconds, print no traceback, name the problem, and leave no file
+behind. Cases run two at a time (one per core) when the module starts, so that the catalogue
+stays fast; each test then checks its own case.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "bad_inputs"
+DYAD = ROOT / "tests" / "data" / "dyad.yaml"
+DEFAULT_ARGS = "run {file} --runs 5 --executor serial -q --out {out}"
+TIMEOUT = 30.0
+"""Seconds before a case counts as a hang (the subprocess is killed)."""
+QUICK = 10.0
+"""Seconds within which every case must return (start-up included, on a busy machine)."""
+BOX = re.compile(r"[│╭╮╰╯─]+")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One catalogue entry, read from the comment lines at the top of its file."""
+
+    path: Path
+    what: str
+    code: int
+    fragments: tuple[str, ...]
+    line: int | None
+    args: str
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+
+def read_case(path: Path) -> Case:
+    """Parse a case file's header; a malformed header fails loudly (it is a test bug)."""
+    head = []
+    for raw in path.read_bytes().splitlines():
+        if not raw.startswith(b"#"):
+            break
+        head.append(raw[1:].decode("utf-8").strip())
+    fields = dict(h.split(":", 1) for h in head[1:] if ":" in h)
+    if not head or "expect" not in fields:
+        raise ValueError(f"{path.name}: the first comment lines need a description and 'expect:'")
+    code = line = None
+    fragments = []
+    for part in re.findall(r'"(?:[^"\\]|\\.)*"|[^;]+', fields["expect"]):
+        part = part.strip()
+        if part.startswith('"'):
+            fragments.append(part[1:-1].replace('\\"', '"'))
+        elif part.startswith("exit "):
+            code = int(part[5:])
+        elif part.startswith("line "):
+            line = int(part[5:])
+        elif part:
+            raise ValueError(f"{path.name}: cannot read {part!r} in 'expect:'")
+    if code is None or not fragments:
+        raise ValueError(f"{path.name}: 'expect:' needs an exit status and a message")
+    args = fields.get("args", "").strip()
+    if not args and path.suffix == ".args":
+        raise ValueError(f"{path.name}: an .args case needs 'args:'")
+    return Case(path, head[0], code, tuple(fragments), line, args or DEFAULT_ARGS)
+
+
+ALL_CASES = sorted(
+    (read_case(p) for p in CASES.iterdir() if p.suffix in (".yaml", ".args")),
+    key=lambda c: c.id,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the command did: status (None on a hang), output, wall time, files left behind."""
+
+    returncode: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+    left: tuple[str, ...]
+
+
+def run_case(case: Case, tmp: Path) -> Outcome:
+    """Run one case's command in the empty folder ``tmp``."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    values = {
+        "file": str(case.path),
+        "dyad": str(DYAD),
+        "tmp": str(tmp),
+        "out": str(tmp / "o.parquet"),
+    }
+    argv = shlex.split(case.args)
+    for key, value in values.items():
+        argv = [a.replace("{" + key + "}", value) for a in argv]
+    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
+    started = time.perf_counter()
+    try:
+        res = subprocess.run(
+            [sys.executable, "-m", "escalsim.cli.main", *argv],
+            capture_output=True,
+            cwd=tmp,
+            env=env,
+            timeout=TIMEOUT,
+        )
+        code, out, err = res.returncode, res.stdout, res.stderr
+    except subprocess.TimeoutExpired as exc:
+        code, out, err = None, exc.stdout or b"", exc.stderr or b""
+    seconds = time.perf_counter() - started
+    left = tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")))
+    decode = lambda b: b.decode("utf-8", "replace")  # noqa: E731
+    return Outcome(code, decode(out), decode(err), seconds, left)
+
+
+@pytest.fixture(scope="module")
+def outcomes(request, tmp_path_factory) -> dict[str, Outcome]:
+    """Run every selected case once, one per core, before the first test checks its own."""
+    wanted = {
+        item.callspec.params["case"].id
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_bad_input" and hasattr(item, "callspec")
+    }
+    chosen = [c for c in ALL_CASES if c.id in wanted]
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        futures = {c.id: pool.submit(run_case, c, tmp_path_factory.mktemp(c.id)) for c in chosen}
+        return {name: f.result() for name, f in futures.items()}
+
+
+def flat(text: str) -> str:
+    """Output without the box drawing of usage errors, whitespace collapsed."""
+    return " ".join(BOX.sub(" ", text).split())
+
+
+def test_the_catalogue_is_large_and_well_formed():
+    scenarios = [c for c in ALL_CASES if c.path.suffix == ".yaml"]
+    assert len(ALL_CASES) >= 40
+    assert len(scenarios) >= 40
+    assert {c.code for c in ALL_CASES} == {1, 2}
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.id)
+def test_bad_input(case: Case, outcomes: dict[str, Outcome]):
+    got = outcomes[case.id]
+    shown = f"{case.path.name} ({case.what})\nstdout:\n{got.stdout}\nstderr:\n{got.stderr}"
+    assert got.returncode is not None, f"hung for {TIMEOUT:g} s: {shown}"
+    assert got.returncode == case.code, shown
+    assert "Traceback" not in got.stdout + got.stderr, shown
+    assert got.stderr.strip(), f"no message on stderr: {shown}"
+    message = flat(got.stderr)
+    for fragment in case.fragments:
+        assert flat(fragment) in message, f"missing {fragment!r}: {shown}"
+    if case.line is not None:
+        assert f"{case.path.name}:{case.line}:" in message, f"no line {case.line}: {shown}"
+    assert got.left == (), f"left behind {got.left}: {shown}"
+    assert got.seconds < QUICK, f"took {got.seconds:.1f} s: {shown}"
+
+
+def test_ten_thousand_actors_fail_quickly_at_the_cap(tmp_path):
+    """The schema caps actors at 1000: ten thousand is refused, in a few seconds, at line 6."""
+    rows = "".join(f"  a{i}: {{rationality: 1.0}}\n" for i in range(10_000))
+    text = (
+        "schema_version: 1\nname: crowd\nstart: 2025-12-01\nhorizon: 30\nactors:\n"
+        + rows
+        + "outcomes:\n  stalemate: {trigger: {event: horizon}}\n"
+    )
+    path = tmp_path / "crowd.yaml"
+    path.write_text(text, encoding="utf-8")
+    case = Case(path, "ten thousand actors", 1, ("at most 1000",), 6, DEFAULT_ARGS)
+    got = run_case(case, tmp_path / "work")
+    assert got.returncode == 1, got.stderr
+    assert "Traceback" not in got.stderr
+    assert "actors: expected at most 1000 items" in got.stderr
+    assert "crowd.yaml:6:3" in got.stderr
+    assert len(got.stderr) < 1000, "the message should not list ten thousand actors"
+    assert got.left == ()
+    assert got.seconds < QUICK
+
+
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "secret.yaml"
+    path.write_text(DYAD.read_text(encoding="utf-8"), encoding="utf-8")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read any file (root)")
+        for args in ("validate {file}", DEFAULT_ARGS):
+            case = Case(path, "unreadable", 1, ("permission denied",), None, args)
+            got = run_case(case, tmp_path / "work")
+            assert got.returncode == 1, got.stderr
+            assert "Traceback" not in got.stderr
+            assert "permission denied" in got.stderr and "secret.yaml" in got.stderr
+            assert got.left == ()
+    finally:
+        path.chmod(0o600)
+
+
+def test_validate_reports_every_bad_file_and_the_good_one(tmp_path):
+    """Several files at once: each bad one is reported with its own location, exit 1."""
+    bad = [CASES / "unknown_key_rationality.yaml", CASES / "history_after_start.yaml"]
+    case = Case(bad[0], "several", 1, ("x",), None, f"validate {{dyad}} {bad[0]} {bad[1]}")
+    got = run_case(case, tmp_path)
+    assert got.returncode == 1
+    assert "Traceback" not in got.stderr
+    assert f"{DYAD}: ok" in got.stdout
+    for path in bad:
+        assert read_case(path).fragments[0] in flat(got.stderr)
+        assert f"{path.name}:{read_case(path).line}:" in got.stderr
