@@ -10,14 +10,13 @@ that every drawn parameter is finite, and that no NaN or infinity reaches the ru
 from __future__ import annotations
 
 import math
-import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from time_limits import time_limit
 
 import escalsim as es
 import escalsim.engine.simulation as simulation
@@ -38,24 +37,6 @@ SECONDS = 20
 """A case still running after this long has hung."""
 
 _loaded: dict[str, Scenario] = {}
-
-
-class Hung(BaseException):
-    """Raised by the alarm; a BaseException, so that the engine cannot turn it into a RunError."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    def fire(_signum: int, _frame: object) -> None:
-        raise Hung(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(autouse=True)
