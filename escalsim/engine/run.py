@@ -36,6 +36,8 @@ class Prepared:
     scenario: Scenario
     triggers: Triggers
     rules: dict[str, Any] = field(default_factory=dict)
+    parts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Parts of the run parameters that no draw changes, built on the first run."""
 
 
 def prepare(scenario: Scenario, rules: dict[str, Callable[..., Any]] | None = None) -> Prepared:
@@ -71,7 +73,7 @@ def build_simulation(
     """
     sc = prep.scenario
     draws = sc.sample(np.random.default_rng(np.random.SeedSequence(seed)))
-    params = build_params(sc, draws, {})
+    params = build_params(sc, draws, {}, prep.parts)
     rules = {a: make_rule(prep.rules.get(a, p.rule)) for a, p in params.actors.items()}
     rngs = {name: _stream(seed, name) for name in (*params.actors, "~collapse", "~incidents")}
     sim = Simulation(

@@ -151,10 +151,17 @@ class _Resolve:
         return value
 
 
-def build_params(sc: Scenario, draws: dict[str, float], rules: dict[str, Any]) -> RunParams:
-    """Turn a validated scenario and one set of draws into plain run parameters."""
-    from escalsim.scenario.references import deal_outcome
+def build_params(
+    sc: Scenario,
+    draws: dict[str, float],
+    rules: dict[str, Any],
+    cache: dict[str, Any] | None = None,
+) -> RunParams:
+    """Turn a validated scenario and one set of draws into plain run parameters.
 
+    ``cache`` (one dict per prepared scenario) keeps the deals and the history for every run
+    when none of their numbers is drawn, as in most scenarios: both are costly to build.
+    """
     v = _Resolve(draws)
     actors: dict[str, ActorP] = {}
     for index, (aid, a) in enumerate(sc.actors.items()):
@@ -236,30 +243,8 @@ def build_params(sc: Scenario, draws: dict[str, float], rules: dict[str, Any]) -
         )
         for tid, t in sc.deal_terms.items()
     }
-    deals = {}
-    for did, d in sc.deals.items():
-        levels = {t: v(x, f"deals.{did}.terms.{t}") for t, x in d.terms.items()}
-        deals[did] = DealP(did, tuple(levels.items()), deal_outcome(sc, levels) or "")
-    history = []
-    excluded = set(sc.exclude_history)
-    for i, ev in enumerate(sc.history):
-        key = ev.id or str(i)
-        rel = ev.reliability
-        prob = sc.reliability[rel] if isinstance(rel, str) else v(rel, f"history.{key}.reliability")
-        if ev.id in excluded:
-            prob = -1.0  # never included, but still drawn for, to keep variants in step
-        history.append(
-            HistoryP(
-                key=key,
-                time=float((ev.date - sc.start).days),
-                actor=ev.actor,
-                kind=ev.event,
-                target=ev.target,
-                payload=_days_in_payload(ev.payload, sc.start),
-                probability=prob,
-            )
-        )
-    history.sort(key=lambda h: h.time)
+    deals = _cached(cache, "deals", draws, lambda: _deals(sc, v))
+    history = _cached(cache, "history", draws, lambda: _history(sc, v))
     procs = sc.processes
     cohesion = collapse = incidents = None
     if procs.cohesion is not None:
@@ -286,4 +271,50 @@ def build_params(sc: Scenario, draws: dict[str, float], rules: dict[str, Any]) -
             "escalation": v(c.escalation, "processes.incidents.escalation"),
             "signal": v(c.signal, "processes.incidents.signal"),
         }
-    return RunParams(actors, terms, deals, tuple(history), cohesion, collapse, incidents)
+    return RunParams(actors, terms, deals, history, cohesion, collapse, incidents)
+
+
+def _cached(cache: dict[str, Any] | None, part: str, draws: dict[str, float], build: Any) -> Any:
+    """``build()``, built once per cache when no draw falls under ``part`` (the objects are
+    only read during a run, so runs can share them)."""
+    prefix = part + "."
+    if cache is None or any(k.startswith(prefix) for k in draws):
+        return build()
+    value = cache.get(part)
+    if value is None:
+        value = cache[part] = build()
+    return value
+
+
+def _deals(sc: Scenario, v: _Resolve) -> dict[str, DealP]:
+    from escalsim.scenario.references import deal_outcome
+
+    deals = {}
+    for did, d in sc.deals.items():
+        levels = {t: v(x, f"deals.{did}.terms.{t}") for t, x in d.terms.items()}
+        deals[did] = DealP(did, tuple(levels.items()), deal_outcome(sc, levels) or "")
+    return deals
+
+
+def _history(sc: Scenario, v: _Resolve) -> tuple[HistoryP, ...]:
+    history = []
+    excluded = set(sc.exclude_history)
+    for i, ev in enumerate(sc.history):
+        key = ev.id or str(i)
+        rel = ev.reliability
+        prob = sc.reliability[rel] if isinstance(rel, str) else v(rel, f"history.{key}.reliability")
+        if ev.id in excluded:
+            prob = -1.0  # never included, but still drawn for, to keep variants in step
+        history.append(
+            HistoryP(
+                key=key,
+                time=float((ev.date - sc.start).days),
+                actor=ev.actor,
+                kind=ev.event,
+                target=ev.target,
+                payload=_days_in_payload(ev.payload, sc.start),
+                probability=prob,
+            )
+        )
+    history.sort(key=lambda h: h.time)
+    return tuple(history)

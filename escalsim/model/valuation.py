@@ -8,7 +8,7 @@ vector, belief and cohesion explicitly so that an actor can score an action befo
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from escalsim.model.params import ActorP, DealP, RunParams
 from escalsim.model.state import RunState, beta_mean
@@ -59,8 +59,12 @@ class Valuation:
         col = params.collapse
         self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
         self.now = 0.0
-        self._memo: dict[tuple, float] = {}
+        self._memo: dict[tuple, Any] = {}
         self._cohesion: float | None = None
+        # values that depend only on the run's parameters and on the rung vector (or the
+        # guarantees given), kept for the whole run: decisions revisit the same few states
+        self._static: dict[tuple, tuple[float, float, float, float, float]] = {}
+        self._deals: dict[tuple, float] = {}
 
     def begin_decision(self) -> None:
         """Forget the values computed for the previous decision: the state has moved on."""
@@ -96,20 +100,36 @@ class Valuation:
         worth something to whoever applies it) and the hazard is taken at the window's middle:
         ``1 - exp(-h(C(L/2)) L)``.
         """
-        coh = self.state.cohesion
-        if self.hazard is None or cohesion is None or coh is None:
+        if self.hazard is None or cohesion is None or self.state.cohesion is None:
             return 0.0
-        window = 1.0 / a.discount
-        if self.mech.cohesion:
-            actors = self.params.actors
-            pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
-            rate = pressure + coh.recovery
-            if rate > 0.0:
-                eq = coh.recovery * coh.baseline / rate
-                cohesion = eq + (cohesion - eq) * math.exp(-rate * window / 2)
+        _, eq, decay, window, _ = self._state_terms(a, rung)
+        return self._collapse_chance(cohesion, eq, decay, window)
+
+    def _collapse_chance(self, cohesion: float, eq: float, decay: float, window: float) -> float:
+        if decay >= 0.0:
+            cohesion = eq + (cohesion - eq) * decay
         h_max, shape = self.hazard
         h = h_max * max(0.0, 1.0 - cohesion) ** shape
         return 1.0 - math.exp(-h * window)
+
+    def _state_terms(self, a: ActorP, rung: dict[str, int]) -> tuple[float, ...]:
+        """Per-run constants of a state for ``a``: value without collapse, and the cohesion
+        projection (equilibrium, decay over half the window, or -1 when not projected)."""
+        key = (a.id, *rung.values())
+        terms = self._static.get(key)
+        if terms is None:
+            base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
+            eq, decay, window = 0.0, -1.0, 1.0 / a.discount
+            coh = self.state.cohesion
+            if self.mech.cohesion and coh is not None:
+                actors = self.params.actors
+                pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+                rate = pressure + coh.recovery
+                if rate > 0.0:
+                    eq = coh.recovery * coh.baseline / rate
+                    decay = math.exp(-rate * window / 2)
+            terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
+        return terms
 
     def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
@@ -118,10 +138,11 @@ class Valuation:
         key = (a.id, cohesion, *rung.values())
         value = self._memo.get(key)
         if value is None:
-            value = a.value(self.stalemate) - self.flow(a, rung) / a.discount
-            pc = self.collapse_prospect(a, cohesion, rung)
-            if pc > 0.0:
-                value = (1.0 - pc) * value + pc * a.value(self.collapse_outcome)
+            value, eq, decay, window, collapsed = self._state_terms(a, rung)
+            if self.hazard is not None and cohesion is not None and self.state.cohesion is not None:
+                pc = self._collapse_chance(cohesion, eq, decay, window)
+                if pc > 0.0:
+                    value = (1.0 - pc) * value + pc * collapsed
             self._memo[key] = value
         return value
 
@@ -137,10 +158,10 @@ class Valuation:
 
     def deal_value(self, a: ActorP, deal: DealP) -> float:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
-        key = ("D", a.id, deal.name, *self.state.guarantees)
-        v = self._memo.get(key)
+        key = (a.id, deal.name, *self.state.guarantees)
+        v = self._deals.get(key)
         if v is None:
-            v = self._memo[key] = self._deal_value(a, deal)
+            v = self._deals[key] = self._deal_value(a, deal)
         return v
 
     def _deal_value(self, a: ActorP, deal: DealP) -> float:
@@ -175,27 +196,36 @@ class Valuation:
         self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None
     ) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
-        key = ("H", t.id, b, cohesion, *rung.values())
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = self._holdout(t, b, rung, cohesion)
-        return value
+        w, s = self._threatened(t, rung, cohesion)
+        return w if s is None else self._mix(t, b, w, s)
 
-    def _holdout(self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None) -> float:
-        w = self.continuation(t, rung, cohesion)
-        cid = self.coercer_of[t.id]
-        if cid is None:
-            return w
-        coercer = self.params.actors[cid]
-        r = self.threat_rung(coercer, rung)
-        if r is None:
-            return w
-        s = self.struck_value(t, coercer, rung, r)
+    @staticmethod
+    def _mix(t: ActorP, b: float, w: float, s: float) -> float:
+        """Expected value of holding out when the threat is carried out with probability b."""
         value = b * s + (1.0 - b) * w
         if t.risk_aversion:
             gap = s - w  # squared by multiplying: ``**`` raises OverflowError on huge values
             value -= 0.5 * t.risk_aversion * b * (1.0 - b) * (gap * gap)
         return value
+
+    def _threatened(
+        self, t: ActorP, rung: dict[str, int], cohesion: float | None
+    ) -> tuple[float, float | None]:
+        """The target's value of the pressure going on and of the threat carried out (None
+        when there is no threat), whatever its belief: memoised within a decision."""
+        key = ("H", t.id, cohesion, *rung.values())
+        pair = self._memo.get(key)
+        if pair is None:
+            w = self.continuation(t, rung, cohesion)
+            s = None
+            cid = self.coercer_of[t.id]
+            if cid is not None:
+                coercer = self.params.actors[cid]
+                r = self.threat_rung(coercer, rung)
+                if r is not None:
+                    s = self.struck_value(t, coercer, rung, r)
+            pair = self._memo[key] = (w, s)
+        return pair
 
     def acceptance(self, c: ActorP, deal: DealP, b_target: float, rung: dict[str, int]) -> float:
         """The coercer's forecast that its opponent accepts ``deal``.
@@ -206,31 +236,32 @@ class Valuation:
         """
         t = self.params.actors[c.opponent]
         m = self.state.belief(c.id, t.id)
-        gap = self.deal_value(t, deal) - self.holdout(t, b_target, rung)
-        return (1.0 - m) * sigmoid(t.lam * gap)
+        w, s = self._threatened(t, rung, None)
+        hold = w if s is None else self._mix(t, b_target, w, s)
+        return (1.0 - m) * sigmoid(t.lam * (self.deal_value(t, deal) - hold))
 
     def status(
         self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
     ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
-        key = ("S", a.id, b_opp, cohesion, *rung.values(), *self.state.guarantees)
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = self._status(a, rung, b_opp, cohesion)
-        return value
-
-    def _status(self, a: ActorP, rung: dict[str, int], b_opp: float | None, cohesion) -> float:
         st = self.state
+        key = ("S", a.id, b_opp, cohesion, *rung.values(), *st.guarantees)
+        value = self._memo.get(key)
+        if value is not None:
+            return value
         demand = st.demand[a.id]
+        cid = self.coercer_of[a.id]
         if demand is not None and a.opponent is not None:
             if b_opp is None:
                 b_opp = st.belief(a.opponent, a.id)
             deal = self.params.deals[demand]
             acc = self.acceptance(a, deal, b_opp, rung)
-            return acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(
+            value = acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(
                 a, rung, cohesion
             )
-        cid = self.coercer_of[a.id]
-        if cid is not None and st.demand[cid] is not None:
-            return self.holdout(a, st.belief(a.id, cid), rung, cohesion)
-        return self.continuation(a, rung, cohesion)
+        elif cid is not None and st.demand[cid] is not None:
+            value = self.holdout(a, st.belief(a.id, cid), rung, cohesion)
+        else:
+            value = self.continuation(a, rung, cohesion)
+        self._memo[key] = value
+        return value
