@@ -109,7 +109,8 @@ class Valuation:
         if decay >= 0.0:
             cohesion = eq + (cohesion - eq) * decay
         h_max, shape = self.hazard
-        h = h_max * max(0.0, 1.0 - cohesion) ** shape
+        gap = 1.0 - cohesion
+        h = h_max * (gap if gap > 0.0 else 0.0) ** shape
         return 1.0 - math.exp(-h * window)
 
     def _state_terms(self, a: ActorP, rung: dict[str, int]) -> tuple[float, ...]:
@@ -178,8 +179,9 @@ class Valuation:
     def threat_rung(self, coercer: ActorP, rung: dict[str, int]) -> int | None:
         """The rung the coercer threatens next (its declared threat, or one step up)."""
         current = rung[coercer.id]
-        target = coercer.threat if coercer.threat is not None else current + 1
-        target = max(target, current + 1)
+        target = coercer.threat
+        if target is None or target <= current:
+            target = current + 1
         return target if target < len(coercer.ladder) else None
 
     def struck_value(self, a: ActorP, coercer: ActorP, rung: dict[str, int], r: int) -> float:

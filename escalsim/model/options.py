@@ -1,0 +1,304 @@
+"""What an actor can do now and what each option is worth to it: the one-step look-ahead.
+
+Scoring never moves the clock or the state: it reads the run's state through
+:class:`~escalsim.model.valuation.Valuation` and returns :class:`Option` objects, which the
+engine hands to the actor's decision rule and then carries out.
+"""
+
+from __future__ import annotations
+
+import math
+
+from escalsim.model.params import ActorP, RunParams
+from escalsim.model.rules import Option
+from escalsim.model.state import RunState
+from escalsim.model.triggers import Triggers
+from escalsim.model.valuation import Valuation, sigmoid, updated
+
+CONCESSION_SHARE = 0.5
+"""Softening a public demand costs this share of the audience cost of backing down."""
+
+
+class Options(Valuation):
+    """The options of each decision context, scored from the state of one run."""
+
+    def __init__(self, params: RunParams, state: RunState, mech, triggers: Triggers):
+        super().__init__(params, state, mech, triggers.event_outcome, triggers.rung_outcome)
+        self.triggers = triggers
+
+    def feature(self, actor: str, name: str) -> float:
+        """A state feature as scripted rules and custom utilities see it."""
+        st = self.state
+        if ":" in name:
+            kind, _, who = name.partition(":")
+            if kind == "rung":
+                return float(st.rung[who])
+            if kind == "level":
+                top = len(self.params.actors[who].ladder) - 1
+                return st.rung[who] / top if top > 0 else 0.0
+            return st.belief(actor, who)
+        if name == "const":
+            return 1.0
+        if name == "day":
+            return self.now
+        if name == "cohesion":
+            c = self.cohesion_now()
+            return c if c is not None else 1.0
+        if name == "threat":
+            return float(any(st.public_threat.values()))
+        if name == "deadline_passed":
+            return float(st.deadline_missed)
+        if name == "channel_open":
+            return float(st.channel_open)
+        if name == "offer_pending":
+            cid = self.coercer_of[actor]
+            pending = (cid is not None and st.demand[cid] is not None) or (
+                st.proposal is not None and actor in st.proposal.parties
+            )
+            return float(pending)
+        raise KeyError(name)  # pragma: no cover - validated when the scenario loads
+
+    def options(self, a: ActorP, context: str, sender: str | None) -> list[Option]:
+        if context == "review":
+            return self._review_options(a)
+        if context in ("demand", "ultimatum"):
+            return self._respond_to_demand(a, sender)
+        if context == "counter":
+            return self._respond_to_counter(a, sender)
+        if context == "proposal":
+            return self._respond_to_proposal(a)
+        if context == "deadline":
+            return self._deadline_options(a)
+        return []  # pragma: no cover
+
+    def _climb_utility(self, a: ActorP, r: int, b_shift: float = 0.0) -> float:
+        st = self.state
+        rung = dict(st.rung)
+        rung[a.id] = r
+        b_opp = None
+        if a.opponent is not None and (a.opponent, a.id) in st.alpha:
+            s = (
+                sum(a.ladder[k].signal for k in range(st.rung[a.id] + 1, r + 1))
+                if self.mech.signals
+                else 0.0
+            )
+            s += b_shift
+            b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
+        after = self.status(a, rung, b_opp)
+        outcome = self.rung_outcome.get((a.id, r))
+        u = -a.ladder[r].cost
+        if outcome is not None:
+            p = a.ladder[r].success
+            return u + p * a.value(outcome) + (1.0 - p) * self.status(a, st.rung)
+        return u + after
+
+    def _audience(self, a: ActorP) -> float:
+        """Cost of a visible retreat: owed after a public threat or while a demand stands."""
+        st = self.state
+        if self.mech.audience_costs and (st.public_threat[a.id] or st.demand[a.id] is not None):
+            return a.audience_cost
+        return 0.0
+
+    def _review_options(self, a: ActorP) -> list[Option]:
+        st = self.state
+        rep = a.repertoire
+        rung = st.rung
+        hold = self.status(a, rung)
+        opts = [Option("hold", None, hold)]
+        r = rung[a.id]
+        top = len(a.ladder) - 1
+        if "climb" in rep:
+            for r2 in range(r + 1, min(top, r + a.max_jump) + 1):
+                if (a.id, r2) not in st.spent:
+                    opts.append(Option("climb", r2, self._climb_utility(a, r2)))
+        if "descend" in rep and r > 0:
+            lower = dict(rung)
+            lower[a.id] = r - 1
+            b_opp = None
+            if a.opponent is not None and (a.opponent, a.id) in st.alpha:
+                fail = a.ladder[r].signal if self.mech.signals else 0.0
+                b_opp = updated(
+                    st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], 0.0, fail
+                )
+            opts.append(Option("descend", r - 1, self.status(a, lower, b_opp) - self._audience(a)))
+        if "backdown" in rep and self.backdown_outcome is not None and (r > 0 or st.demand[a.id]):
+            opts.append(
+                Option("backdown", None, a.value(self.backdown_outcome) - self._audience(a))
+            )
+        demand = st.demand[a.id]
+        if a.opponent is not None and a.demands:
+            self._bargaining_options(a, demand, opts)
+        cid = self.coercer_of[a.id]
+        if cid is not None and st.demand[cid] is not None:
+            deal = self.params.deals[st.demand[cid]]
+            if "accept" in rep:
+                opts.append(Option("accept", deal.name, self.deal_value(a, deal)))
+            if "counter" in rep and st.channel_open and st.counters[a.id] is None:
+                opts.extend(self._counter_options(a, cid))
+        if "rally" in rep and st.cohesion is not None and st.cohesion.actor == a.id:
+            c = st.cohesion.at(self.now)
+            boosted = min(1.0, c + st.cohesion.rally_boost * (1.0 - c))
+            opts.append(
+                Option("rally", None, self.status(a, rung, cohesion=boosted) - a.rally_cost)
+            )
+        if any(st.demand.values()):
+            self._third_party_options(a, opts)
+        for name, act in a.actions.items():
+            opts.append(Option(name, None, self._custom_utility(a, act, hold)))
+        return opts
+
+    def _bargaining_options(self, a: ActorP, demand: str | None, opts: list[Option]) -> None:
+        st = self.state
+        rep = a.repertoire
+        deals = self.params.deals
+        w = self.continuation(a, st.rung)
+        b = st.belief(a.opponent, a.id)
+        if demand is None and "demand" in rep:
+            for name in a.demands:
+                deal = deals[name]
+                acc = self.acceptance(a, deal, b, st.rung)
+                opts.append(Option("demand", name, acc * self.deal_value(a, deal) + (1 - acc) * w))
+        if demand is None:
+            return
+        deal = deals[demand]
+        if "ultimatum" in rep and self.mech.deadlines and st.deadline[a.id] is None:
+            u_sig = a.ultimatum_signal if self.mech.signals else 0.0
+            b2 = updated(
+                st.alpha.get((a.opponent, a.id), 1.0), st.beta.get((a.opponent, a.id), 1.0), u_sig
+            )
+            acc = self.acceptance(a, deal, b2, st.rung)
+            r_threat = self.threat_rung(a, st.rung)
+            carry = self._climb_utility(a, r_threat, u_sig) if r_threat is not None else -math.inf
+            let_pass = w - (a.audience_cost if self.mech.audience_costs else 0.0)
+            fallback = max(carry, let_pass)
+            opts.append(
+                Option("ultimatum", demand, acc * self.deal_value(a, deal) + (1 - acc) * fallback)
+            )
+        if "concede" in rep and demand in a.demands:
+            i = a.demands.index(demand)
+            if i + 1 < len(a.demands):
+                softer = deals[a.demands[i + 1]]
+                key = (a.opponent, a.id)
+                if self.mech.signals and key in st.alpha:
+                    b = updated(st.alpha[key], st.beta[key], 0.0, a.concession_penalty)
+                acc = self.acceptance(a, softer, b, st.rung)
+                u = (
+                    acc * self.deal_value(a, softer)
+                    + (1 - acc) * w
+                    - CONCESSION_SHARE * self._audience(a)
+                )
+                opts.append(Option("concede", softer.name, u))
+
+    def _counter_options(self, t: ActorP, cid: str) -> list[Option]:
+        st = self.state
+        b = st.belief(t.id, cid)
+        h = self.holdout(t, b, st.rung)
+        out = []
+        for name in t.counters:
+            deal = self.params.deals[name]
+            out.append(Option("counter", name, (1 - b) * self.deal_value(t, deal) + b * h))
+        return out
+
+    def _third_party_options(self, a: ActorP, opts: list[Option]) -> None:
+        st = self.state
+        rep = a.repertoire
+        if not ({"mediate", "guarantee", "host"} & rep):
+            return
+        w = self.continuation(a, st.rung)
+        pairs = [
+            (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
+        ]
+        if not pairs:
+            return
+        cid, tid = pairs[0]
+        coercer, target = self.params.actors[cid], self.params.actors[tid]
+        if (
+            "mediate" in rep
+            and self.mech.mediation
+            and st.proposal is None
+            and cid != a.id
+            and tid != a.id
+        ):
+            level = self.level(st.rung)
+            for name in a.proposals:
+                if st.refused.get(name, -1.0) >= level:
+                    continue  # refused at this level of escalation already
+                deal = self.params.deals[name]
+                p_t = sigmoid(
+                    target.lam * (self.deal_value(target, deal) - self.status(target, st.rung))
+                )
+                p_c = sigmoid(
+                    coercer.lam * (self.deal_value(coercer, deal) - self.status(coercer, st.rung))
+                )
+                joint = p_t * p_c
+                u = joint * a.value(deal.outcome) + (1 - joint) * w - a.mediation_cost
+                opts.append(Option("mediate", name, u))
+        demand = self.params.deals[st.demand[cid]]
+        b = st.belief(tid, cid)
+        for kind, strength in (("guarantee", a.guarantee), ("host", a.host)):
+            key = f"{a.id}.{kind}"
+            if kind in rep and strength > 0 and key not in st.guarantees:
+                before = self.acceptance(coercer, demand, b, st.rung)
+                st.guarantees[key] = strength
+                after = self.acceptance(coercer, demand, b, st.rung)
+                del st.guarantees[key]
+                gain = (after - before) * (a.value(demand.outcome) - w)
+                opts.append(Option(kind, None, w + gain - a.mediation_cost))
+
+    def _custom_utility(self, a: ActorP, act, hold: float) -> float:
+        outcome = self.triggers.action_out(a.id, act.name)
+        u = -act.cost
+        if outcome is not None:
+            u += act.success * a.value(outcome) + (1 - act.success) * hold
+        else:
+            u += hold
+        for feat, weight in act.utility:
+            u += weight * self.feature(a.id, feat)
+        return u
+
+    def _respond_to_demand(self, t: ActorP, cid: str | None) -> list[Option]:
+        st = self.state
+        if cid is None or st.demand[cid] is None:
+            return []
+        deal = self.params.deals[st.demand[cid]]
+        b = st.belief(t.id, cid)
+        opts = [Option("hold", None, self.holdout(t, b, st.rung))]
+        if "accept" in t.repertoire:
+            opts.append(Option("accept", deal.name, self.deal_value(t, deal)))
+        if "counter" in t.repertoire and st.channel_open and st.counters[t.id] is None:
+            opts.extend(self._counter_options(t, cid))
+        return opts
+
+    def _respond_to_counter(self, c: ActorP, tid: str | None) -> list[Option]:
+        st = self.state
+        if tid is None or st.counters[tid] is None:
+            return []
+        deal = self.params.deals[st.counters[tid]]
+        return [
+            Option("hold", None, self.status(c, st.rung)),
+            Option("accept", deal.name, self.deal_value(c, deal)),
+        ]
+
+    def _respond_to_proposal(self, a: ActorP) -> list[Option]:
+        prop = self.state.proposal
+        if prop is None or a.id in prop.accepted:
+            return []
+        deal = self.params.deals[prop.deal]
+        return [
+            Option("hold", None, self.status(a, self.state.rung)),
+            Option("accept", deal.name, self.deal_value(a, deal)),
+        ]
+
+    def _deadline_options(self, c: ActorP) -> list[Option]:
+        st = self.state
+        if st.deadline[c.id] is None or st.demand[c.id] is None:
+            return []
+        opts = [Option("hold", None, self.status(c, st.rung) - self._audience(c))]
+        r = self.threat_rung(c, st.rung)
+        if r is not None and "climb" in c.repertoire and (c.id, r) not in st.spent:
+            opts.append(Option("climb", r, self._climb_utility(c, r)))
+        if "backdown" in c.repertoire and self.backdown_outcome is not None:
+            opts.append(
+                Option("backdown", None, c.value(self.backdown_outcome) - self._audience(c))
+            )
+        return opts
