@@ -349,7 +349,7 @@ class Simulation(Options):
         before = st.rung[a.id]
         self._set_rung(a, r)
         if self.mech.signals:
-            self.signal(a.id, sum(a.ladder[k].signal for k in range(before + 1, r + 1)))
+            self.signal(a.id, self.climb_signal(a, before, r))
         payload = {"rung": a.ladder[r].name}
         if cause:
             payload["cause"] = cause

@@ -73,24 +73,19 @@ class Options(Valuation):
 
     def _climb_utility(self, a: ActorP, r: int, b_shift: float = 0.0) -> float:
         st = self.state
+        u = -a.ladder[r].cost
+        outcome = self.rung_outcome.get((a.id, r))
+        if outcome is not None:
+            p = a.ladder[r].success
+            return u + p * a.value(outcome) + (1.0 - p) * self.status(a, st.rung)
         rung = dict(st.rung)
         rung[a.id] = r
         b_opp = None
         if a.opponent is not None and (a.opponent, a.id) in st.alpha:
-            s = (
-                sum(a.ladder[k].signal for k in range(st.rung[a.id] + 1, r + 1))
-                if self.mech.signals
-                else 0.0
-            )
+            s = self.climb_signal(a, st.rung[a.id], r) if self.mech.signals else 0.0
             s += b_shift
             b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
-        after = self.status(a, rung, b_opp)
-        outcome = self.rung_outcome.get((a.id, r))
-        u = -a.ladder[r].cost
-        if outcome is not None:
-            p = a.ladder[r].success
-            return u + p * a.value(outcome) + (1.0 - p) * self.status(a, st.rung)
-        return u + after
+        return u + self.status(a, rung, b_opp)
 
     def _audience(self, a: ActorP) -> float:
         """Cost of a visible retreat: owed after a public threat or while a demand stands."""

@@ -46,7 +46,10 @@ def logit_index(utilities: list[float], lam: float, rng: random.Random) -> int:
     n = len(utilities)
     if lam <= 0.0 or n == 1:
         return min(int(rng.random() * n), n - 1)
-    top = max((u for u in utilities if u == u), default=-math.inf)  # NaN counts as -inf
+    top = -math.inf
+    for u in utilities:
+        if u > top:  # NaN never is: it counts as -inf
+            top = u
     if top == math.inf:  # the limit of exp(λ U): only the infinitely good options remain
         return weighted_index([1.0 if u == math.inf else 0.0 for u in utilities], rng)
     weights = [math.exp(lam * (u - top)) if u > -math.inf else 0.0 for u in utilities]

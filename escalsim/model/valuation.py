@@ -64,7 +64,7 @@ class Valuation:
         # values that depend only on the run's parameters and on the rung vector (or the
         # guarantees given), kept for the whole run: decisions revisit the same few states
         self._static: dict[tuple, tuple[float, float, float, float, float]] = {}
-        self._deals: dict[tuple, float] = {}
+        self._fixed: dict[tuple, float] = {}  # deal values and climbing signals
 
     def begin_decision(self) -> None:
         """Forget the values computed for the previous decision: the state has moved on."""
@@ -147,6 +147,14 @@ class Valuation:
             self._memo[key] = value
         return value
 
+    def climb_signal(self, a: ActorP, before: int, r: int) -> float:
+        """Pseudo-observations of resolve sent by climbing from rung ``before`` to ``r``."""
+        key = ("climb", a.id, before, r)
+        s = self._fixed.get(key)
+        if s is None:
+            s = self._fixed[key] = sum(a.ladder[k].signal for k in range(before + 1, r + 1))
+        return s
+
     # --- deals ----------------------------------------------------------------------------
     def credibility(self, promiser: str | None, receiver: str) -> float:
         """How much a promise is worth to its receiver, raised by third-party guarantees."""
@@ -160,9 +168,9 @@ class Valuation:
     def deal_value(self, a: ActorP, deal: DealP) -> float:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
         key = (a.id, deal.name, *self.state.guarantees)
-        v = self._deals.get(key)
+        v = self._fixed.get(key)
         if v is None:
-            v = self._deals[key] = self._deal_value(a, deal)
+            v = self._fixed[key] = self._deal_value(a, deal)
         return v
 
     def _deal_value(self, a: ActorP, deal: DealP) -> float:
