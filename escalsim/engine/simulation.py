@@ -271,10 +271,11 @@ class Simulation(Options):
     # --- decisions --------------------------------------------------------------------------
     def decide(self, a: ActorP, context: str, sender: str | None) -> None:
         self.begin_decision()
+        rule = self.rules.get(a.id)
+        self.scoring = rule is None or rule.needs_utilities
         options = self.options(a, context, sender)
         if not options:
             return
-        rule = self.rules.get(a.id)
         if rule is None:
             index = logit_index([o.utility for o in options], a.lam, self.rngs[a.id])
         else:

@@ -76,6 +76,7 @@ class ScriptedRule:
     """The first case whose conditions all hold picks among its actions by weight."""
 
     __slots__ = ("cases",)
+    needs_utilities = False  # the cases read state features, never the options' utilities
 
     def __init__(self, spec: Any):
         self.cases = [
@@ -101,22 +102,21 @@ class ScriptedRule:
 
     def choose(self, view: DecisionView, rng: random.Random) -> int | None:
         u = rng.random()
+        feature, holds = view.feature, self._holds
         for conditions, choose in self.cases:
-            if all(self._holds(view.feature(f), *c) for f, *c in conditions):
-                picks = [
-                    (i, choose[o.kind]) for i, o in enumerate(view.options) if o.kind in choose
-                ]
+            for f, *c in conditions:
+                if not holds(feature(f), *c):
+                    break
+            else:
                 # one option per kind: the first listed (the smallest climb, the first deal)
-                seen: set[str] = set()
-                firsts = []
-                for i, w in picks:
-                    kind = view.options[i].kind
-                    if kind not in seen:
-                        seen.add(kind)
-                        firsts.append((i, w))
+                firsts: dict[str, int] = {}
+                for i, o in enumerate(view.options):
+                    if o.kind in choose and o.kind not in firsts:
+                        firsts[o.kind] = i
                 if not firsts:
                     return None
-                return firsts[weighted_index([w for _, w in firsts], u)][0]
+                kinds = list(firsts)
+                return firsts[kinds[weighted_index([choose[k] for k in kinds], u)]]
         return None
 
 
@@ -124,6 +124,7 @@ class CallableRule:
     """Wraps a Python callable ``f(view) -> kind | {kind: probability} | Option index``."""
 
     __slots__ = ("fn",)
+    needs_utilities = True
 
     def __init__(self, fn: Callable[[DecisionView], Any]):
         self.fn = fn

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from escalsim.scenario.schema import Mechanisms
 
 
+UNSCORED = math.nan
+"""The value of everything while :attr:`Valuation.scoring` is off."""
+
+
 def sigmoid(x: float) -> float:
     """Logistic function, safe for any finite or infinite input."""
     if x >= 0:
@@ -59,6 +63,8 @@ class Valuation:
         col = params.collapse
         self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
         self.now = 0.0
+        self.scoring = True
+        """False while a rule that ignores utilities decides: values are then not computed."""
         self._memo: dict[tuple, Any] = {}
         self._cohesion: float | None = None
         # values that depend only on the run's parameters and on the rung vector (or the
@@ -134,6 +140,8 @@ class Valuation:
 
     def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
+        if not self.scoring:
+            return UNSCORED
         if cohesion is None:
             cohesion = self._cohesion
         key = (a.id, cohesion, *rung.values())
@@ -167,6 +175,8 @@ class Valuation:
 
     def deal_value(self, a: ActorP, deal: DealP) -> float:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
+        if not self.scoring:
+            return UNSCORED
         key = (a.id, deal.name, *self.state.guarantees)
         v = self._fixed.get(key)
         if v is None:
@@ -206,6 +216,8 @@ class Valuation:
         self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None
     ) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
+        if not self.scoring:
+            return UNSCORED
         w, s = self._threatened(t, rung, cohesion)
         return w if s is None else self._mix(t, b, w, s)
 
@@ -244,6 +256,8 @@ class Valuation:
         target's belief ``b_target`` in the coercer's resolve) and discounts by its own belief
         that the target is resolved to hold out whatever the terms.
         """
+        if not self.scoring:
+            return UNSCORED
         t = self.params.actors[c.opponent]
         m = self.state.belief(c.id, t.id)
         w, s = self._threatened(t, rung, None)
@@ -254,6 +268,8 @@ class Valuation:
         self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
     ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
+        if not self.scoring:
+            return UNSCORED
         st = self.state
         key = ("S", a.id, b_opp, cohesion, *rung.values(), *st.guarantees)
         value = self._memo.get(key)
