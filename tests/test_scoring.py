@@ -1,0 +1,41 @@
+"""Options are scored only for rules that read utilities, and skipping it changes nothing."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import escalsim as es
+from escalsim.engine import prepare, run_prepared
+from escalsim.model import rules
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTED = ROOT / "scenarios" / "border_dispute.yaml"  # one actor follows a scripted rule
+
+
+def _records(prep, seeds):
+    return [
+        (r.outcome, r.time, r.max_rung, r.milestones, [(e.time, e.kind) for e in r.events])
+        for r in (run_prepared(prep, s, keep_events=True) for s in seeds)
+    ]
+
+
+def test_scripted_rules_decide_alike_with_or_without_scores(monkeypatch):
+    prep = prepare(es.load_scenario(SCRIPTED))
+    seeds = [es.run_seed(11, i) for i in range(150)]
+    unscored = _records(prep, seeds)
+    monkeypatch.setattr(rules.ScriptedRule, "needs_utilities", True)
+    assert _records(prep, seeds) == unscored
+
+
+def test_python_rules_see_finite_utilities():
+    seen = []
+
+    def rule(view):
+        seen.extend(o.utility for o in view.options)
+        return "hold"
+
+    sc = es.load_scenario(ROOT / "tests" / "data" / "dyad.yaml")
+    for seed in range(20):
+        es.run_one(sc, seed=seed, rules={"a": rule})
+    assert seen and all(math.isfinite(u) for u in seen)
