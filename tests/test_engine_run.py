@@ -208,3 +208,16 @@ def test_times_come_with_calendar_dates(flagship):
     assert rec.date == start + dt.timedelta(days=rec.time)
     ford = next(e for e in rec.events if e.payload.get("rung") == "carrier_group")  # confirmed
     assert ford.date.date() == dt.date(2025, 11, 16)
+
+
+def test_a_refused_counter_offer_is_logged_with_its_deal(flagship):
+    refusals = 0
+    for seed in range(40):
+        last_counter = None
+        for ev in es.run_one(flagship, seed=seed, keep_events=True).events:
+            if ev.kind == "counter" and ev.actor == "maduro":
+                last_counter = ev.payload["deal"]
+            elif ev.kind == "refuse" and ev.target == "maduro" and ev.time >= 0.0:  # not history
+                refusals += 1
+                assert ev.payload["deal"] == last_counter is not None
+    assert refusals > 0

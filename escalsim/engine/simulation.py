@@ -297,9 +297,9 @@ class Simulation(Options):
             if context == "deadline":
                 self.deadline_passed(a)
             elif context == "counter" and sender is not None:
+                self.record(a.id, "refuse", sender, deal=st.counters[sender])
                 st.counters[sender] = None
                 st.channel_open = False
-                self.record(a.id, "refuse", sender, deal=opt.arg)
             elif context == "proposal" and st.proposal is not None:
                 self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
                 st.refused[st.proposal.deal] = self.level(st.rung)
