@@ -1,23 +1,28 @@
 """escalsim: stochastic discrete-event simulation of escalation crises between states.
 
 YAML → validated :class:`Scenario` → runs (:func:`run_one`, :func:`simulate`) → :class:`Results`
-→ analysis and plots. ``import escalsim`` stays light: pandas and matplotlib load on first use.
+→ analysis and plots. ``import escalsim`` stays light: every public name but the errors is
+loaded on first use (PEP 562), so the scenario schema, the engine, pandas and matplotlib are
+imported only by the programs that need them.
 """
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
 from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
-from escalsim.model.rules import DecisionView, Option
-from escalsim.scenario import Scenario, load_scenario
 
-try:
-    __version__ = _metadata.version("escalsim")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+local"
+if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
+    from escalsim import plot
+    from escalsim.analysis import Comparison, compare, sensitivity, sweep
+    from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
+    from escalsim.ensemble.simulate import simulate
+    from escalsim.model.rules import DecisionView, Option
+    from escalsim.narrate import narrate
+    from escalsim.results.results import Results
+    from escalsim.scenario import Scenario, load_scenario
+
+    __version__: str
 
 __all__ = [
     "Comparison",
@@ -45,6 +50,15 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Event": ("escalsim.engine", "Event"),
+    "RunRecord": ("escalsim.engine", "RunRecord"),
+    "prepare": ("escalsim.engine", "prepare"),
+    "run_one": ("escalsim.engine", "run_one"),
+    "run_seed": ("escalsim.engine", "run_seed"),
+    "DecisionView": ("escalsim.model.rules", "DecisionView"),
+    "Option": ("escalsim.model.rules", "Option"),
+    "Scenario": ("escalsim.scenario", "Scenario"),
+    "load_scenario": ("escalsim.scenario", "load_scenario"),
     "simulate": ("escalsim.ensemble.simulate", "simulate"),
     "Results": ("escalsim.results.results", "Results"),
     "narrate": ("escalsim.narrate", "narrate"),
@@ -54,15 +68,33 @@ _LAZY = {
     "Comparison": ("escalsim.analysis", "Comparison"),
     "plot": ("escalsim.plot", None),
 }
+"""Public name -> (module, attribute); attribute None means the module itself."""
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("escalsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+local"
 
 
 def __getattr__(name: str) -> Any:
-    """Load the heavier parts (pandas, executors) only when they are first used."""
-    if name in _LAZY:
+    """Load a public name on first use (the scenario schema, engine, pandas, executors)."""
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _LAZY:
         from importlib import import_module
 
         module, attr = _LAZY[name]
         value = import_module(module) if attr is None else getattr(import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'escalsim' has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module 'escalsim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy ones included (as if they were all loaded)."""
+    return sorted(set(globals()) | set(__all__))

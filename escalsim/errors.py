@@ -63,14 +63,17 @@ class ResultsError(EscalsimError):
 
 
 class Interrupted(EscalsimError):
-    """A long job was stopped (Ctrl-C) before the end; nothing was written.
+    """A long job was stopped (Ctrl-C) before the end; its target file was not written.
 
     ``results`` holds the runs finished so far when they were kept in memory (else None);
-    ``counts`` maps each outcome to the number of finished runs that ended in it.
+    ``counts`` maps each outcome to the number of finished runs that ended in it; ``kept`` is
+    the folder holding the finished chunks of a resumable run (``resume=True``), else None.
     """
 
-    def __init__(self, runs: int, counts: dict[str, int], results=None):
+    def __init__(self, runs: int, counts: dict[str, int], results=None, kept=None):
         self.runs = runs
         self.counts = counts
         self.results = results
-        super().__init__(f"interrupted after {runs} finished runs; no file was written")
+        self.kept = kept
+        where = "no file was written" if kept is None else f"they are kept in {kept}"
+        super().__init__(f"interrupted after {runs} finished runs; {where}")

@@ -19,11 +19,38 @@ def test_all_matches_the_documented_names():
         assert getattr(escalsim, name) is not None
 
 
+HEAVY = (
+    "pandas",
+    "matplotlib",
+    "dask",
+    "distributed",
+    "pyarrow",
+    "scipy",
+    "SALib",
+    "numpy",
+    "pydantic",
+    "yaml",
+    "simpy",
+    "escalsim.scenario",
+    "escalsim.engine",
+)
+"""Modules ``import escalsim`` must not load: every public name but the errors loads lazily."""
+
+
 def test_import_is_light():
-    code = (
-        "import sys, escalsim; "
-        "print(sorted(m for m in ('pandas', 'matplotlib', 'dask', 'pyarrow', 'scipy') "
-        "if m in sys.modules))"
-    )
+    code = f"import sys, escalsim; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_lazy_names_are_listed_and_resolve_in_a_fresh_interpreter():
+    code = (
+        "import escalsim; names = dir(escalsim); "
+        "assert set(escalsim.__all__) <= set(names), sorted(set(escalsim.__all__) - set(names)); "
+        "from escalsim import *; "
+        "assert callable(simulate) and callable(load_scenario); "
+        "assert plot.__name__ == 'escalsim.plot'; "
+        "assert isinstance(__version__, str) and escalsim.Scenario is Scenario; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

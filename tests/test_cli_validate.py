@@ -226,3 +226,23 @@ def test_importing_the_cli_is_light() -> None:
     heavy = [m for m in added if m.split(".")[0] in {"pandas", "matplotlib", "pyarrow", "scipy"}]
     assert heavy == []
     assert "escalsim.cli.main" in added
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"]], ids=["help", "run-help"])
+def test_help_loads_neither_the_engine_nor_numpy(args: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from escalsim.cli.main import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('numpy', 'pandas', 'matplotlib', 'pyarrow', 'dask', 'distributed', 'scipy',\n"
+        "         'SALib', 'simpy', 'yaml', 'escalsim.scenario', 'escalsim.engine')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "Usage" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "[]"

@@ -174,9 +174,10 @@ def test_precision_mode_warns_when_the_cap_is_reached_first():
 # --- streaming to a file --------------------------------------------------------------------
 
 
-def test_streaming_gives_the_same_table_one_row_group_per_chunk(reference, tmp_path):
+def test_streaming_gives_the_same_table_one_row_group_per_chunk(reference, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
+    monkeypatch.setattr("escalsim.results.io.ROW_GROUP_ROWS", 1)  # no gathering of chunks
     out = tmp_path / "runs.parquet"
     res = ensemble(fake_job(), ProcessExecutor(2), chunk_size=16, out=out)
     assert res.path == out

@@ -93,7 +93,8 @@ def test_missing_folder_and_folder_targets_are_errors(engine_res, tmp_path):
         engine_res.to_parquet(tmp_path)
 
 
-def test_streamed_file_equals_the_in_memory_results(tmp_path):
+def test_streamed_file_equals_the_in_memory_results(tmp_path, monkeypatch):
+    monkeypatch.setattr("escalsim.results.io.ROW_GROUP_ROWS", 1)  # a row group per chunk
     job = fake_job(keep_events=True)
     mem = ensemble(job, runs=150, chunk_size=32)
     out = tmp_path / "s.parquet"
@@ -103,6 +104,17 @@ def test_streamed_file_equals_the_in_memory_results(tmp_path):
     pd.testing.assert_frame_equal(handle.runs, mem.runs, check_exact=True)
     pd.testing.assert_frame_equal(handle.events, mem.events, check_exact=True)
     assert handle.provenance["runs"] == 150
+
+
+def test_streamed_chunks_are_gathered_into_row_groups(tmp_path, monkeypatch):
+    # the writer holds metadata per row group until it closes: small chunks are gathered
+    monkeypatch.setattr("escalsim.results.io.ROW_GROUP_ROWS", 50)
+    out = tmp_path / "g.parquet"
+    handle = ensemble(fake_job(), runs=150, chunk_size=16, out=out)
+    meta = pq.ParquetFile(out).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [64, 64, 22]
+    mem = ensemble(fake_job(), runs=150, chunk_size=16)
+    pd.testing.assert_frame_equal(handle.runs, mem.runs, check_exact=True)
 
 
 def test_no_file_left_after_an_interrupted_streaming_write(tmp_path):

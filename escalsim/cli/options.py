@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 SET_HELP = (
     "Override one scenario value: a dotted path and a YAML value, e.g. "
@@ -25,6 +24,8 @@ SetOption = Annotated[
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     """Turn ``["path=value", ...]`` into ``{path: value}``; a malformed item is a usage error."""
+    import yaml  # here, not at the top, so that ``escalsim --help`` does not load it
+
     out: dict[str, Any] = {}
     for item in items or []:
         path, eq, text = item.partition("=")

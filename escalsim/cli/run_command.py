@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +17,7 @@ import typer
 
 from escalsim.cli.options import SetOption, parse_overrides
 from escalsim.errors import EscalsimError, Interrupted
+from escalsim.results.provenance import now_iso
 
 
 def run(
@@ -43,7 +49,18 @@ def run(
     set_: SetOption = None,
     events: Annotated[bool, typer.Option("--events", help="Keep every run's event log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace --out, and discard its unfinished run, if any."),
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep finished chunks in OUT.partial/ so that an interrupted run can be "
+            "continued, and continue one (same scenario, seed, runs, --events, --precision).",
+        ),
+    ] = False,
     executor: Annotated[
         str, typer.Option("--executor", help="processes, serial or dask.")
     ] = "processes",
@@ -67,30 +84,39 @@ def run(
     scenario = es.load_scenario(file, parse_overrides(set_) or None)
     if out is not None and out.suffix.lower() != ".parquet":
         raise typer.BadParameter(f"expected a .parquet file, got {out}", param_hint="'--out'")
-    started = time.perf_counter()
-    try:
-        results = es.simulate(
-            scenario,
-            runs=runs,
-            seed=seed,
-            workers=workers,
-            executor=executor,
-            precision=precision,
-            max_runs=max(max_runs, runs),
-            out=out,
-            force=force,
-            keep_events=events,
-            progress=False if quiet else None,
-            scheduler=scheduler,
+    if resume and out is None:
+        raise typer.BadParameter(
+            "needs --out, the file to stream the runs to", param_hint="'--resume'"
         )
+    started = time.perf_counter()
+    stamp = now_iso()
+    try:
+        with _sigterm_as_interrupt():
+            results = es.simulate(
+                scenario,
+                runs=runs,
+                seed=seed,
+                workers=workers,
+                executor=executor,
+                precision=precision,
+                max_runs=max(max_runs, runs),
+                out=out,
+                force=force,
+                resume=resume,
+                keep_events=events,
+                progress=False if quiet else None,
+                scheduler=scheduler,
+            )
     except Interrupted as stop:
-        _print_interrupted(stop, scenario)
+        _print_interrupted(stop, scenario, out is not None)
         raise typer.Exit(130) from None
     except (ValueError, TypeError) as exc:  # bad arguments the options could not rule out
         raise EscalsimError(str(exc)) from None
-    elapsed = time.perf_counter() - started
-    _print_report(results, elapsed)
-    if out is not None:
+    earlier = out is not None and results.provenance.get("finished", stamp) < stamp
+    _print_report(results, None if earlier else time.perf_counter() - started)
+    if earlier:
+        typer.echo(f"{out} already held this run; nothing to resume")
+    elif out is not None:
         typer.echo(f"runs written to {out}")
     if plot is not None:
         from escalsim.plot import standard_figures
@@ -99,7 +125,7 @@ def run(
             typer.echo(f"figure written to {path}")
 
 
-def _print_report(results, elapsed: float) -> None:
+def _print_report(results, elapsed: float | None) -> None:
     from rich.console import Console
 
     sc = results.scenario
@@ -110,7 +136,8 @@ def _print_report(results, elapsed: float) -> None:
     how = (
         f"{prov.get('executor', '?')}, {prov.get('workers', '?')} workers, seed {prov.get('seed')}"
     )
-    console.print(f"{n:,} runs in {elapsed:.1f} s ({how})")
+    when = f"finished {prov.get('finished')}" if elapsed is None else f"in {elapsed:.1f} s"
+    console.print(f"{n:,} runs {when} ({how})")
     if prov.get("precision") is not None:
         met = "met" if prov.get("precision_met") else "NOT met (cap reached)"
         console.print(f"precision ±{prov['precision']:g}: {met} after {n:,} runs")
@@ -154,13 +181,42 @@ def _milestone_table(milestones, start: dt.date, runs: int):
     return table
 
 
-def _print_interrupted(stop: Interrupted, scenario) -> None:
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while simulating: report what finished, keep or clean up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    parent = os.getpid()
+
+    def stop(signum: int, _frame: object) -> None:
+        if os.getpid() != parent:  # a forked worker: end as SIGTERM would by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _print_interrupted(stop: Interrupted, scenario, streaming: bool) -> None:
     from rich.console import Console
 
     from escalsim.results.stats import wilson_interval
 
     console = Console(stderr=True, soft_wrap=True)
-    console.print(f"interrupted: {stop.runs:,} runs had finished; no file was written")
+    if stop.kept is not None:
+        console.print(
+            f"interrupted: {stop.runs:,} runs had finished and are kept in {stop.kept}; "
+            "run the same command (with --resume) to continue"
+        )
+    else:
+        hint = " (--resume keeps finished runs so that a run can be continued)" * streaming
+        console.print(f"interrupted: {stop.runs:,} runs had finished; no file was written{hint}")
     if stop.runs:
         import pandas as pd
 

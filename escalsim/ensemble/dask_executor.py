@@ -16,6 +16,7 @@ from escalsim.ensemble.executors import (
     _check_retries,
     _check_workers,
     lost_worker_error,
+    split_tail,
 )
 from escalsim.ensemble.seeds import Chunk
 from escalsim.errors import EscalsimError
@@ -102,37 +103,46 @@ class DaskExecutor(Executor):
         distributed = _distributed()
         client = self._connect()
         [handle] = client.scatter([payload], broadcast=True, hash=False)
-        todo = iter(chunks)
-        window = 2 * self.workers
-        pending: deque[list[Any]] = deque()  # [chunk, future, attempts]
+        workers = self.workers
+        todo = split_tail(chunks, workers)
+        window = 2 * workers
+        pending: deque[list[list[Any]]] = deque()  # per chunk, its pieces [piece, future, tries]
 
         def submit(chunk: Chunk) -> Any:
             return client.submit(_run_on_worker, task, handle, chunk, pure=False)
 
         def fill() -> None:
             while len(pending) < window:
-                chunk = next(todo, None)
-                if chunk is None:
+                item = next(todo, None)
+                if item is None:
                     return
-                pending.append([chunk, submit(chunk), 1])
+                pending.append([[piece, submit(piece), 1] for piece in item[1]])
+
+        def collect(pieces: list[list[Any]]) -> list:
+            result: list = []
+            for entry in pieces:
+                while True:
+                    piece, future, attempts = entry
+                    try:
+                        result.extend(future.result())
+                        break
+                    except distributed.KilledWorker:
+                        if attempts > self.max_retries:
+                            raise lost_worker_error(piece, attempts) from None
+                        entry[1:] = [submit(piece), attempts + 1]
+            return result
 
         try:
             fill()
             while pending:
-                chunk, future, attempts = pending[0]
-                try:
-                    result = future.result()
-                except distributed.KilledWorker:
-                    if attempts > self.max_retries:
-                        raise lost_worker_error(chunk, attempts) from None
-                    pending[0] = [chunk, submit(chunk), attempts + 1]
-                    continue
+                result = collect(pending[0])
                 pending.popleft()
                 fill()
                 yield result
         finally:
-            for _, future, _ in pending:
-                future.cancel()
+            for pieces in pending:
+                for _, future, _ in pieces:
+                    future.cancel()
             handle.release()
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from escalsim.ensemble.progress import progress_bar
 from escalsim.ensemble.seeds import plan_chunks
 from escalsim.errors import Interrupted, RunError
 from escalsim.results.layout import Layout
+from escalsim.results.partial import PartialRun, discard, plan_resume
 from escalsim.results.provenance import library_version, now_iso, scenario_hash, scenario_json
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class _MemorySink:
 
 
 class _FileSink:
-    """Streams every chunk to a Parquet file as one row group; hands back a file handle."""
+    """Streams the chunks to a Parquet file (gathered into row groups); hands back a handle."""
 
     def __init__(self, path: str | os.PathLike[str], layout: Layout, keep: bool, force: bool):
         from escalsim.results.io import ParquetStream
@@ -75,6 +76,53 @@ class _FileSink:
 
     def abort(self) -> None:
         self.stream.abort()
+
+
+class _PartialSink:
+    """Keeps every chunk in the target's ``.partial`` folder; assembles the target at the end."""
+
+    def __init__(self, partial: PartialRun) -> None:
+        self.partial = partial
+
+    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None) -> None:
+        self.partial.write(runs, events)
+
+    def commit(self, scenario: Scenario, provenance: dict[str, Any], keep: bool) -> Results:
+        from escalsim.results import Results
+
+        return Results.from_parquet(
+            self.partial.commit(provenance, scenario_json(scenario)), lazy=True
+        )
+
+    def abort(self) -> None:
+        """Nothing to undo: the finished chunks stay for a later resume."""
+
+
+def resume_settings(
+    scenario: Scenario,
+    *,
+    seed: int,
+    runs: int,
+    keep_events: bool,
+    precision: float | None = None,
+    max_runs: int | None = None,
+    extra_provenance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The settings that fix an ensemble's table: a run may only be resumed under the same."""
+    return {
+        "escalsim_version": library_version(),
+        "scenario_sha256": scenario_hash(scenario),
+        "seed": seed,
+        "runs": runs,
+        "precision": precision,
+        "max_runs": (max_runs or DEFAULT_MAX_RUNS) if precision is not None else None,
+        "keep_events": keep_events,
+        "python_rules": (extra_provenance or {}).get("python_rules"),
+    }
+
+
+def _no_chunks() -> Iterator[list[RunRecord]]:
+    yield from ()
 
 
 def _check_order(records: Sequence[RunRecord], first: int) -> None:
@@ -97,13 +145,16 @@ def run_ensemble(
     max_runs: int | None = None,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
+    resume: bool = False,
     progress: bool | None = None,
     extra_provenance: dict[str, Any] | None = None,
 ) -> Results:
     """Run ``runs`` runs (or, with ``precision``, as many as it takes, from ``runs`` up to
     ``max_runs``) in chunks of ``chunk_size``, and collect them as Results.
 
-    Arguments are assumed valid (``simulate`` checks them).
+    With ``out`` and ``resume``, finished chunks are kept beside ``out`` and an unfinished run
+    with the same settings is continued (see :mod:`escalsim.results.partial`). Arguments are
+    assumed valid (``simulate`` checks them).
     """
     layout = Layout.of(scenario)
     started = now_iso()
@@ -111,16 +162,47 @@ def run_ensemble(
     rule = None
     if precision is not None:
         rule = PrecisionRule(len(layout.outcomes), precision, runs)
-    sink: _MemorySink | _FileSink = (
-        _FileSink(out, layout, keep_events, force) if out is not None else _MemorySink()
-    )
+    sink: _MemorySink | _FileSink | _PartialSink = _MemorySink()
+    if out is not None:
+        settings = resume_settings(
+            scenario,
+            seed=seed,
+            runs=runs,
+            keep_events=keep_events,
+            precision=precision,
+            max_runs=stop,
+            extra_provenance=extra_provenance,
+        )
+        if plan_resume(out, settings, resume=resume, force=force) == "complete":
+            from escalsim.results import Results
+
+            return Results.from_parquet(out, lazy=True)
+        if not resume:
+            if force:  # an unfinished run kept for out is discarded (refused without force)
+                discard(out)
+            sink = _FileSink(out, layout, keep_events, force)
+        else:
+            sink = _PartialSink(PartialRun(out, layout, settings, force=force, started=started))
+            started = sink.partial.started or started
     codes = {name: i for i, name in enumerate(layout.outcomes)}
     counts = dict.fromkeys(layout.outcomes, 0)
     # an adaptive run count is open-ended: the bar then counts runs without a total
     bar = progress_bar(progress, stop if rule is None else None, scenario.name)
     done = 0
     try:
-        results = executor.map(task, payload, plan_chunks(seed, 0, stop, chunk_size))
+        if isinstance(sink, _PartialSink):  # runs finished before: count them, replay the rule
+            for names in sink.partial.outcomes():
+                for name in names:
+                    counts[name] += 1
+                if rule is not None:
+                    rule.feed(np.asarray([codes[name] for name in names], dtype="int64"))
+                done += len(names)
+            bar.update(done)
+        resumed_from = done
+        if done < stop and not (rule is not None and rule.met):
+            results = executor.map(task, payload, plan_chunks(seed, done, stop, chunk_size))
+        else:  # resumed a run whose every chunk had finished
+            results = _no_chunks()
         try:
             for records in results:
                 _check_order(records, done)
@@ -156,6 +238,8 @@ def run_ensemble(
             "started": started,
             "finished": now_iso(),
         }
+        if resumed_from:
+            provenance["resumed_from"] = resumed_from
         if rule is not None:
             provenance.update(
                 precision=precision,
@@ -172,7 +256,8 @@ def run_ensemble(
             info = {"scenario": scenario.name, "seed": seed, "runs": done, "interrupted": True}
             partial = sink.commit(scenario, info, keep_events)
         sink.abort()
-        raise Interrupted(done, counts, partial) from None
+        kept = sink.partial.folder if isinstance(sink, _PartialSink) else None
+        raise Interrupted(done, counts, partial, kept) from None
     except BaseException:
         sink.abort()
         raise

@@ -6,6 +6,11 @@ per worker rather than once per chunk. Results come back in chunk order, with a 
 of chunks in flight, so a consumer that writes them out as they arrive holds only a few chunks
 in memory. A chunk whose worker process dies is run again (a bounded number of times); since a
 chunk's result depends only on its run indices and root seed, the retry gives the same result.
+
+For the same reason a chunk can be run as several pieces and their results joined: the parallel
+executors cut the last chunks of a plan (:func:`split_tail`) into pieces that shrink towards
+the end, so that large chunks amortise the cost of each round trip while the workers still
+finish together.
 """
 
 from __future__ import annotations
@@ -48,6 +53,43 @@ def lost_worker_error(chunk: Chunk, attempts: int) -> RunError:
         "progress; giving up (each run can be replayed alone with "
         f"run_one(scenario, seed=run_seed({chunk.root}, run)))"
     )
+
+
+def split_tail(chunks: Iterable[Chunk], workers: int) -> Iterator[tuple[Chunk, list[Chunk]]]:
+    """Pair each chunk with the pieces to run it as: the chunk itself, except for the last
+    ``workers`` chunks (the tail), which are cut into pieces that shrink towards the end.
+
+    With equal chunks, the worker that finishes its last whole chunk first would otherwise idle
+    for up to a chunk's time; guided pieces (a ``1 / (2 * workers)`` share of what is left, at
+    least an eighth of a chunk) keep every worker busy until the last few runs. Looks
+    ``workers`` chunks ahead, so the plan is still read lazily.
+    """
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, [chunk]
+        return
+    ahead: deque[Chunk] = deque()
+    for chunk in chunks:
+        ahead.append(chunk)
+        if len(ahead) > workers:
+            first = ahead.popleft()
+            yield first, [first]
+    if not ahead:
+        return
+    left = sum(len(c) for c in ahead)
+    smallest = max(1, -(-max(len(c) for c in ahead) // 8))
+    for chunk in ahead:
+        pieces = []
+        lo = chunk.start
+        while lo < chunk.stop:
+            size = max(smallest, -(-left // (2 * workers)))
+            if chunk.stop - lo - size < smallest:  # no sliver: halve what is left, or take it
+                size = -(-(chunk.stop - lo) // 2) if chunk.stop - lo > size else chunk.stop - lo
+            hi = lo + size
+            pieces.append(Chunk(chunk.root, lo, hi))
+            left -= hi - lo
+            lo = hi
+        yield chunk, pieces
 
 
 class Executor(ABC):
@@ -121,12 +163,28 @@ def _submit(pool: ProcessPoolExecutor, chunk: Chunk) -> Future:
 
 
 class _Pending:
+    """One piece of a chunk in flight: its future and how many times it was submitted."""
+
     __slots__ = ("attempts", "chunk", "future")
 
     def __init__(self, chunk: Chunk, future: Future) -> None:
         self.chunk = chunk
         self.future = future
         self.attempts = 1
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down without waiting, and end the chunks still running in its workers.
+
+    Used when the consumer stops early (a precision target met, an error, Ctrl-C): the running
+    chunks' results are no longer wanted, and the interpreter would otherwise wait for them at
+    exit.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
 
 
 class ProcessExecutor(Executor):
@@ -136,7 +194,9 @@ class ProcessExecutor(Executor):
     ``mp_context`` is passed to the pool (a start method name such as ``"spawn"`` or a
     ``multiprocessing`` context); by default the platform's default start method is used, and
     the global start method is never changed. If a worker process dies, the pool is rebuilt
-    and the unfinished chunks are run again, each at most ``max_retries`` more times.
+    and the unfinished chunks are run again, each at most ``max_retries`` more times. If the
+    consumer stops early (a precision target met, an error), the chunks still running are ended
+    rather than waited for.
     """
 
     name = "processes"
@@ -169,29 +229,28 @@ class ProcessExecutor(Executor):
         )
 
     def map(self, task: Task, payload: Any, chunks: Iterable[Chunk]) -> Iterator[list]:
-        todo = iter(chunks)
+        todo = split_tail(chunks, self._workers)
         window = 2 * self._workers
-        pending: deque[_Pending] = deque()
+        pending: deque[list[_Pending]] = deque()  # per chunk in flight, its pieces
         pool = self._pool(task, payload)
         finished = False
 
         def fill() -> None:
             while len(pending) < window:
-                chunk = next(todo, None)
-                if chunk is None:
+                item = next(todo, None)
+                if item is None:
                     return
-                pending.append(_Pending(chunk, _submit(pool, chunk)))
+                pending.append([_Pending(piece, _submit(pool, piece)) for piece in item[1]])
 
         try:
             fill()
             while pending:
-                head = pending[0]
                 try:
-                    result = head.future.result()
+                    result = [r for piece in pending[0] for r in piece.future.result()]
                 except BrokenProcessPool:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = self._pool(task, payload)
-                    for item in pending:
+                    for item in (piece for pieces in pending for piece in pieces):
                         if item.future.done() and item.future.exception() is None:
                             continue  # finished before the pool broke: keep its result
                         if item.attempts > self.max_retries:
@@ -204,7 +263,10 @@ class ProcessExecutor(Executor):
                 yield result
             finished = True
         finally:
-            pool.shutdown(wait=finished, cancel_futures=True)
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop_workers(pool)
 
     def __repr__(self) -> str:
         return f"ProcessExecutor(workers={self._workers})"

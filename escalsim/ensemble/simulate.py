@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from escalsim.ensemble.driver import run_ensemble
+from escalsim.ensemble.driver import resume_settings, run_ensemble
 from escalsim.ensemble.executors import Executor, make_executor
 from escalsim.ensemble.precision import DEFAULT_MAX_RUNS, check_precision
 from escalsim.ensemble.seeds import check_seed, default_chunk_size
@@ -41,6 +41,7 @@ def simulate(
     max_runs: int = DEFAULT_MAX_RUNS,
     out: str | os.PathLike[str] | None = None,
     force: bool = False,
+    resume: bool = False,
     progress: bool | None = None,
     scheduler: Any = None,
     rules: dict[str, Callable[..., Any]] | None = None,
@@ -76,13 +77,23 @@ def simulate(
     max_runs
         Cap of the adaptive run count.
     out
-        A Parquet file to stream the runs to, one row group per chunk, so that memory does not
+        A Parquet file to stream the runs to, chunk by chunk, so that memory does not
         grow with the run count (the events, if kept, go to ``<name>.events.parquet``). It is
         written under a temporary name and renamed when complete; an error or an interrupt
-        leaves nothing behind. The returned Results is then a handle on the file: its tables
-        are read back on first use.
+        leaves nothing behind (but see ``resume``). The returned Results is then a handle on
+        the file: its tables are read back on first use.
     force
-        Replace ``out`` if it exists (else ResultsError).
+        Replace ``out`` if it exists (else ResultsError); without ``resume``, also discard the
+        finished chunks an interrupted resumable run kept for ``out``.
+    resume
+        With ``out``: make the run resumable, and continue an interrupted one. Each finished
+        chunk is kept in ``<out>.partial/`` until the end, so an interrupt, an error or a killed
+        process leaves them there; calling again with the same scenario, seed, runs,
+        ``keep_events`` and precision settings runs only the rest and gives the same table as
+        an uninterrupted run (other settings, such as the executor, workers or chunk size, may
+        change). Different settings are a ResultsError. If ``out`` already holds a run with
+        these settings, it is returned as it is. Without ``resume``, a kept unfinished run for
+        ``out`` is a ResultsError unless ``force`` discards it.
     progress
         Show a progress bar: True, False, or None for "when interactive" (stderr is a terminal,
         or a Jupyter kernel).
@@ -111,18 +122,30 @@ def simulate(
         precision = check_precision(precision)
         if max_runs < runs:
             raise ValueError(f"max_runs ({max_runs}) is below runs ({runs})")
-    if out is not None:
-        from escalsim.results.io import check_target, events_path
+    extra = {"python_rules": sorted(rules)} if rules else None
+    if out is not None:  # fail before any work is done
+        from escalsim.results.partial import plan_resume
 
-        check_target(out, force)  # fail before any work is done
-        if keep_events:
-            check_target(events_path(out), force)
+        settings = resume_settings(
+            scenario,
+            seed=seed,
+            runs=runs,
+            keep_events=keep_events,
+            precision=precision,
+            max_runs=max_runs,
+            extra_provenance=extra,
+        )
+        if plan_resume(out, settings, resume=resume, force=force) == "complete":
+            from escalsim.results import Results
+
+            return Results.from_parquet(out, lazy=True)
+    elif resume:
+        raise ValueError("resume needs out, the Parquet file to stream the runs to")
     job = EngineJob(prepare(scenario, rules), keep_events)
     ex, owned = make_executor(executor, workers, scheduler)
     try:
         if chunk_size is None:
             chunk_size = default_chunk_size(runs, ex.workers)
-        extra = {"python_rules": sorted(rules)} if rules else None
         return run_ensemble(
             run_chunk,
             job,
@@ -136,6 +159,7 @@ def simulate(
             max_runs=max_runs,
             out=out,
             force=force,
+            resume=resume,
             progress=progress,
             extra_provenance=extra,
         )

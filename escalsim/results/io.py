@@ -1,4 +1,4 @@
-"""Results files: Parquet (streamed row group by row group) and CSV, written atomically.
+"""Results files: Parquet (streamed chunk by chunk) and CSV, written atomically.
 
 A results Parquet file holds the runs table; its key-value metadata (which pyarrow shows as
 the schema metadata: ``pyarrow.parquet.read_schema(path).metadata``) carries
@@ -85,6 +85,12 @@ def atomic_path(path: str | os.PathLike[str], force: bool = False) -> Iterator[P
         raise
 
 
+ROW_GROUP_ROWS = 16_384
+"""Streamed chunks are gathered into row groups of at least this many rows (the last may be
+shorter): the Parquet writer keeps 1-2 KB per row group and column until the file is closed,
+so one row group per small chunk would make a long run's memory grow with its length."""
+
+
 class _Part:
     """One Parquet file being written under a temporary name."""
 
@@ -97,21 +103,43 @@ class _Part:
         self.schema = pa.Schema.from_pandas(template, preserve_index=False).remove_metadata()
         # The Arrow schema is not stored, so that the metadata written at close is the
         # schema metadata readers see; dtypes are restored from the scenario on reading.
-        self.writer = pq.ParquetWriter(self.tmp, self.schema, store_schema=False)
+        # Dictionary encoding only for text: numbers are mostly distinct (draws, times), where
+        # it saves nothing and its tables cost memory in proportion to the row group.
+        is_text = (pa.types.is_string, pa.types.is_large_string, pa.types.is_dictionary)
+        text = [f.name for f in self.schema if any(test(f.type) for test in is_text)]
+        self.writer = pq.ParquetWriter(
+            self.tmp, self.schema, store_schema=False, use_dictionary=text or False
+        )
+        self.pending: list[pa.Table] = []  # chunks not yet written: less than a row group
+        self.pending_rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
 
         if len(frame):
             table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
-            self.writer.write_table(table, row_group_size=len(frame))
+            self.pending.append(table)
+            self.pending_rows += len(table)
+            if self.pending_rows >= ROW_GROUP_ROWS:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the pending chunks as one row group."""
+        import pyarrow as pa
+
+        if self.pending:
+            table = pa.concat_tables(self.pending)
+            self.pending, self.pending_rows = [], 0
+            self.writer.write_table(table, row_group_size=len(table))
 
     def close(self, metadata: dict[str, str]) -> None:
+        self.flush()
         self.writer.add_key_value_metadata(metadata)
         self.writer.close()
         self.writer = None
 
     def abort(self) -> None:
+        self.pending = []
         if self.writer is not None:
             with contextlib.suppress(Exception):
                 self.writer.close()
@@ -123,8 +151,8 @@ class ParquetStream:
     """Writes a runs table (and optionally an events table) chunk by chunk, then commits.
 
     Use as a context manager, or call :meth:`commit` at the end and :meth:`abort` on failure.
-    Each :meth:`write` call becomes one row group. Nothing appears at ``path`` until
-    :meth:`commit`.
+    Written frames are gathered into row groups of at least :data:`ROW_GROUP_ROWS` rows.
+    Nothing appears at ``path`` until :meth:`commit`.
     """
 
     def __init__(

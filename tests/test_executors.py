@@ -1,0 +1,59 @@
+"""Executors' scheduling: the tail of a plan cut into pieces, and an early stop that does not
+wait for the chunks still running."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalsim.ensemble import ProcessExecutor
+from escalsim.ensemble.executors import split_tail
+from escalsim.ensemble.seeds import plan_chunks
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(0, 50),
+    length=st.integers(0, 3000),
+    size=st.integers(1, 400),
+    workers=st.integers(1, 16),
+)
+def test_split_tail_keeps_each_chunk_and_cuts_only_the_tail(start, length, size, workers):
+    chunks = list(plan_chunks(5, start, start + length, size))
+    planned = list(split_tail(iter(chunks), workers))
+    assert [chunk for chunk, _ in planned] == chunks
+    for i, (chunk, pieces) in enumerate(planned):
+        assert [r for p in pieces for r in p.runs] == list(chunk.runs)
+        assert all(p.root == chunk.root and len(p) >= 1 for p in pieces)
+        if workers == 1 or i < len(chunks) - workers:
+            assert pieces == [chunk]
+
+
+def test_split_tail_pieces_shrink_towards_the_end():
+    planned = list(split_tail(plan_chunks(0, 0, 20_000, 1000), 2))
+    assert all(len(pieces) == 1 for _, pieces in planned[:-2])
+    for _, pieces in planned[-2:]:
+        sizes = [len(p) for p in pieces]
+        assert sizes == sorted(sizes, reverse=True)
+    assert len(planned[-2][1][0]) == 500  # a quarter of the tail: half a share per worker
+    assert len(planned[-1][1][-1]) <= 125  # at most an eighth of a chunk at the very end
+
+
+def _slow_after_first(payload: float, chunk) -> list[int]:
+    if chunk.start > 0:
+        time.sleep(payload)
+    return list(chunk.runs)
+
+
+def test_stopping_early_ends_the_running_chunks():
+    before = {p.pid for p in multiprocessing.active_children()}
+    results = ProcessExecutor(2).map(_slow_after_first, 60.0, plan_chunks(0, 0, 40, 10))
+    assert next(results) == list(range(10))
+    started = time.perf_counter()
+    results.close()  # what the driver does when a precision target is met
+    while {p.pid for p in multiprocessing.active_children()} - before:
+        assert time.perf_counter() - started < 20, "worker processes still running"
+        time.sleep(0.05)
