@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
     from escalsim.ensemble.simulate import simulate
     from escalsim.model.rules import DecisionView, Option
-    from escalsim.narrate import narrate
+    from escalsim.narration import narrate
     from escalsim.results.results import Results
     from escalsim.scenario import Scenario, load_scenario
 
@@ -61,7 +61,7 @@ _LAZY = {
     "load_scenario": ("escalsim.scenario", "load_scenario"),
     "simulate": ("escalsim.ensemble.simulate", "simulate"),
     "Results": ("escalsim.results.results", "Results"),
-    "narrate": ("escalsim.narrate", "narrate"),
+    "narrate": ("escalsim.narration", "narrate"),
     "compare": ("escalsim.analysis", "compare"),
     "sweep": ("escalsim.analysis", "sweep"),
     "sensitivity": ("escalsim.analysis", "sensitivity"),

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import escalsim as es
-from escalsim.narrate import tell
+from escalsim.narration import tell
 from escalsim.plot import comparison, save_figure
 
 CRISIS = {

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import escalsim as es
-from escalsim.narrate import narrate
+from escalsim.narration import narrate
 from escalsim.plot import standard_figures
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "venezuela_2025.yaml"

@@ -111,3 +111,10 @@ def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_precision_decides_the_run_count_above_a_small_minimum():
+    """±5 points needs under 400 runs at any p (1.96² · 0.25 / 0.05²), so the minimum binds."""
+    res = escalsim("run", str(DYAD), "--precision", "0.05", "--seed", "2", "--executor", "serial")
+    assert res.returncode == 0, res.stderr
+    assert "precision ±0.05: met after 1,000 runs" in res.stdout

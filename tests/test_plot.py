@@ -73,7 +73,7 @@ def hexes(patches) -> list[str]:
 
 def test_import_escalsim_does_not_import_matplotlib():
     code = (
-        "import sys, escalsim as es, escalsim.narrate\n"
+        "import sys, escalsim as es, escalsim.narration\n"
         f"r = es.simulate({str(SMALL)!r}, runs=5, executor='serial', keep_events=True)\n"
         "r.summary(); r.paths(); r.cumulative_incidence()\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"

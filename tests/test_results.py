@@ -202,3 +202,11 @@ def test_provenance_is_a_copy(res):
     prov = res.provenance
     prov["seed"] = -1
     assert res.provenance["seed"] == 2
+
+
+def test_statistics_of_an_unread_file_read_only_their_columns(res, tmp_path):
+    path = res.to_parquet(tmp_path / "runs.parquet")
+    lazy = Results.from_parquet(path, lazy=True)
+    pd.testing.assert_frame_equal(lazy.summary(), res.summary())
+    pd.testing.assert_frame_equal(lazy.milestones(), res.milestones())
+    assert lazy._runs is None  # the whole table was never read

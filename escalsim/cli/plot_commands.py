@@ -96,7 +96,7 @@ def narrate(
     With a scenario, run K of the ensemble 'escalsim run FILE --seed S' is replayed from its
     seed and told; with a results file, row K of the file is told.
     """
-    from escalsim.narrate import narrate as tell_run
+    from escalsim.narration import narrate as tell_run
 
     overrides = parse_overrides(set_)
     if file.suffix.lower() == ".parquet":

@@ -19,13 +19,23 @@ from escalsim.cli.options import SetOption, parse_overrides
 from escalsim.errors import EscalsimError, Interrupted
 from escalsim.results.provenance import now_iso
 
+PRECISION_MIN_RUNS = 1_000
+"""Fewest runs before the precision rule may stop: enough for the Wilson interval to hold."""
+
 
 def run(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     runs: Annotated[
-        int,
-        typer.Option("--runs", "-n", min=1, help="Number of runs (the minimum with --precision)."),
-    ] = 10_000,
+        int | None,
+        typer.Option(
+            "--runs",
+            "-n",
+            min=1,
+            help="Number of runs (default 10,000); with --precision, the minimum (default "
+            f"{PRECISION_MIN_RUNS:,}).",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")] = 0,
     workers: Annotated[
         int | None,
@@ -81,6 +91,8 @@ def run(
         executor = "dask"
     if executor == "serial" and workers not in (None, 1):
         raise typer.BadParameter("the serial executor has one worker", param_hint="'--workers'")
+    if runs is None:
+        runs = 10_000 if precision is None else PRECISION_MIN_RUNS
     scenario = es.load_scenario(file, parse_overrides(set_) or None)
     if out is not None and out.suffix.lower() != ".parquet":
         raise typer.BadParameter(f"expected a .parquet file, got {out}", param_hint="'--out'")

@@ -252,12 +252,12 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     return meta
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A Parquet file as a DataFrame (dtypes still to be restored by the layout)."""
+def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet file (or some of its columns) as a DataFrame, dtypes still to be restored."""
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(Path(path)).to_pandas()
+        return pq.read_table(Path(path), columns=columns).to_pandas()
     except Exception as exc:
         raise ResultsError(f"{path}: cannot read the table: {exc}") from exc
 

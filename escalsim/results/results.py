@@ -129,6 +129,16 @@ class Results:
             self._events = self._layout.restore_events(io.read_table(self._events_file))
         return self._events
 
+    def _columns(self, names: list[str]) -> pd.DataFrame:
+        """The runs table, or only the named columns of a file not read yet: statistics of a
+        million streamed runs then read a few columns instead of the whole table."""
+        if self._runs is not None or self.path is None:
+            return self.runs
+        frame = io.read_table(self.path, columns=names)
+        if "outcome" in names:
+            frame["outcome"] = self._layout.outcome_column(frame["outcome"].astype(object))
+        return frame
+
     def __len__(self) -> int:
         return len(self.runs)
 
@@ -140,7 +150,7 @@ class Results:
     # --- statistics -----------------------------------------------------------------------
     def summary(self, z: float = Z95) -> pd.DataFrame:
         """Every outcome (zero counts included): count, p, Wilson ci_low and ci_high (95%)."""
-        return summary(self.runs, self._layout, z)
+        return summary(self._columns(["outcome"]), self._layout, z)
 
     def cumulative_incidence(
         self, days: Iterable[float] | None = None, z: float = Z95
@@ -158,14 +168,15 @@ class Results:
         """Per milestone: count and probability of reaching it in the run (time >= 0), with
         its Wilson interval, the median day among the runs that reached it, and how many runs
         had reached it before the start (in the replayed history)."""
-        return milestone_table(self.runs, self._layout, include_history, z)
+        names = [f"milestone.{m}" for m in self._layout.milestones]
+        return milestone_table(self._columns(names), self._layout, include_history, z)
 
     def paths(self, top: int = 5, **options: Any) -> pd.DataFrame:
         """The most common sequences of events leading to each outcome, with their shares.
 
-        Needs the event logs (``keep_events=True``); see :func:`escalsim.narrate.paths`.
+        Needs the event logs (``keep_events=True``); see :func:`escalsim.narration.paths`.
         """
-        from escalsim.narrate import paths
+        from escalsim.narration import paths
 
         return paths(self, top, **options)
 

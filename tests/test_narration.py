@@ -15,7 +15,7 @@ import escalsim as es
 from escalsim.cli.main import main
 from escalsim.engine import Event
 from escalsim.errors import ResultsError
-from escalsim.narrate import ARROW, narrate, path_tokens, paths, tell
+from escalsim.narration import ARROW, narrate, path_tokens, paths, tell
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "scenarios" / "venezuela_2025.yaml"
@@ -256,3 +256,10 @@ def test_cli_narrate_results_file(res, tmp_path, capsys):
 def test_cli_narrate_errors(args, code, message, capsys):
     got, out, err = run_main(args, capsys)
     assert got == code and message in err and out == ""
+
+
+def test_es_narrate_stays_the_function_once_its_module_is_imported():
+    import escalsim as es
+    import escalsim.narration
+
+    assert callable(es.narrate) and es.narrate is narrate
