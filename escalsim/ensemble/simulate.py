@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from escalsim.ensemble.driver import resume_settings, run_ensemble
+from escalsim.ensemble.driver import run_ensemble
 from escalsim.ensemble.executors import Executor, make_executor
 from escalsim.ensemble.precision import DEFAULT_MAX_RUNS, check_precision
 from escalsim.ensemble.seeds import check_seed, default_chunk_size
@@ -123,23 +123,7 @@ def simulate(
         if max_runs < runs:
             raise ValueError(f"max_runs ({max_runs}) is below runs ({runs})")
     extra = {"python_rules": sorted(rules)} if rules else None
-    if out is not None:  # fail before any work is done
-        from escalsim.results.partial import plan_resume
-
-        settings = resume_settings(
-            scenario,
-            seed=seed,
-            runs=runs,
-            keep_events=keep_events,
-            precision=precision,
-            max_runs=max_runs,
-            extra_provenance=extra,
-        )
-        if plan_resume(out, settings, resume=resume, force=force) == "complete":
-            from escalsim.results import Results
-
-            return Results.from_parquet(out, lazy=True)
-    elif resume:
+    if resume and out is None:
         raise ValueError("resume needs out, the Parquet file to stream the runs to")
     job = EngineJob(prepare(scenario, rules), keep_events)
     ex, owned = make_executor(executor, workers, scheduler)
