@@ -221,3 +221,21 @@ def test_a_refused_counter_offer_is_logged_with_its_deal(flagship):
                 refusals += 1
                 assert ev.payload["deal"] == last_counter is not None
     assert refusals > 0
+
+
+def test_a_scripted_rule_may_accept_answers_without_accept_in_its_repertoire(dyad):
+    """Any actor may accept a counter-offer, so a doctrine may weight it (docs: actions)."""
+    rep = ["hold", "climb", "descend", "backdown", "demand", "ultimatum", "concede"]
+    sc = dyad.with_values(
+        {
+            "actors.a.repertoire": rep,
+            "actors.a.rule": {"scripted": [{"choose": {"accept": 1, "demand": 1, "hold": 1}}]},
+        }
+    )
+    accepted = 0
+    for s in range(60):
+        events = es.run_one(sc, seed=s, keep_events=True).events
+        kinds = [(e.actor, e.kind) for e in events if e.time >= 0]
+        assert ("a", "accept") not in kinds or ("b", "counter") in kinds
+        accepted += ("a", "accept") in kinds
+    assert accepted > 0

@@ -127,7 +127,8 @@ def check_references(sc: Scenario) -> None:
             if kind in rep and not ok:
                 bad(f"{base}.repertoire", f"'{kind}' needs {what}")
         if actor.rule != "logit":
-            choosable = set(actor.repertoire) | set(actor.actions)
+            # any actor may hold, and may accept when answering a counter-offer or a proposal
+            choosable = set(actor.repertoire) | set(actor.actions) | {"hold", "accept"}
             for i, case in enumerate(actor.rule.scripted):
                 for feature in case.when:
                     msg = feature_problem(feature, actors)
