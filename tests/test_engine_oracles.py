@@ -12,6 +12,7 @@ import pytest
 from scipy.linalg import expm
 
 import escalsim as es
+from benchmarks.markov import STATES, chain_scenario, generator
 from escalsim.engine import prepare, run_prepared
 from escalsim.model.rules import logit_index
 
@@ -20,64 +21,7 @@ from escalsim.model.rules import logit_index
 # weight b_r (only from rung 1: at rung 0 it has nothing to back down from) or holds. Reaching
 # rung 2 is "war". A constant collapse hazard kappa runs alongside (cohesion fixed at C, so
 # kappa = h_max * (1 - C) ** shape). Transient states: rung 0, rung 1; absorbing: war,
-# backdown, collapse.
-
-M = 4.0  # mean review interval, days
-A0, H0 = 1.0, 3.0  # rung 0: climb, hold
-A1, B1, H1 = 1.0, 1.0, 2.0  # rung 1: climb, backdown, hold
-H_MAX, C0, SHAPE = 0.02, 0.5, 1.0
-KAPPA = H_MAX * (1 - C0) ** SHAPE
-
-
-def chain_scenario(horizon: float) -> es.Scenario:
-    return es.Scenario.from_dict(
-        {
-            "schema_version": 1,
-            "name": "ctmc",
-            "start": "2025-01-01",
-            "horizon": horizon,
-            "actors": {
-                "c": {
-                    "opponent": "t",
-                    "review_days": M,
-                    "ladder": [{"name": "r0"}, {"name": "r1"}, {"name": "r2"}],
-                    "repertoire": ["hold", "climb", "backdown"],
-                    "rule": {
-                        "scripted": [
-                            {"when": {"rung:c": {"eq": 0}}, "choose": {"climb": A0, "hold": H0}},
-                            {
-                                "when": {"rung:c": {"eq": 1}},
-                                "choose": {"climb": A1, "backdown": B1, "hold": H1},
-                            },
-                        ]
-                    },
-                },
-                "t": {},
-            },
-            "outcomes": {
-                "war": {"trigger": {"rung": "c.r2"}},
-                "backdown": {"trigger": {"event": "backdown"}},
-                "collapse": {"trigger": {"event": "collapse"}},
-                "stalemate": {"trigger": {"event": "horizon"}},
-            },
-            "processes": {
-                "cohesion": {"actor": "t", "initial": C0, "baseline": C0, "recovery": 0.0},
-                "collapse": {"actor": "t", "max_hazard": H_MAX, "shape": SHAPE},
-            },
-        }
-    )
-
-
-def generator() -> tuple[np.ndarray, list[str]]:
-    """The exact generator over states [r0, r1, war, backdown, collapse]."""
-    q = np.zeros((5, 5))
-    q[0, 1] = A0 / (A0 + H0) / M
-    q[0, 4] = KAPPA
-    q[1, 2] = A1 / (A1 + B1 + H1) / M
-    q[1, 3] = B1 / (A1 + B1 + H1) / M
-    q[1, 4] = KAPPA
-    np.fill_diagonal(q, -q.sum(axis=1))
-    return q, ["r0", "r1", "war", "backdown", "collapse"]
+# backdown, collapse. The scenario and its generator are shared with benchmarks/markov.py.
 
 
 def simulate_outcomes(sc: es.Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +31,7 @@ def simulate_outcomes(sc: es.Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_markov_chain_absorption_probabilities_and_mean_time():
-    q, names = generator()
+    q, names = generator(), STATES
     transient = q[:2, :2]
     n_mat = np.linalg.inv(-transient)
     absorb = n_mat @ q[:2, 2:]  # absorption probabilities from each transient state
@@ -107,7 +51,7 @@ def test_markov_chain_absorption_probabilities_and_mean_time():
 
 def test_markov_chain_with_a_horizon_matches_the_transition_matrix():
     horizon = 30.0
-    q, _names = generator()
+    q = generator()
     p_t = expm(q * horizon)[0]  # state distribution at the horizon, from rung 0
     n = 4000
     outcomes, times = simulate_outcomes(chain_scenario(horizon=horizon), n)
@@ -250,7 +194,7 @@ def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):
 def test_cumulative_incidence_follows_the_markov_chain():
     """P(absorbed in each state by day d) from the ensemble matches the chain's exp(Q d)."""
     horizon = 60.0
-    q, _ = generator()
+    q = generator()
     res = es.simulate(chain_scenario(horizon), runs=4000, seed=21, executor="processes", workers=2)
     inc = res.cumulative_incidence(days=[5.0, 15.0, 30.0, 59.0])
     for day in (5.0, 15.0, 30.0, 59.0):
