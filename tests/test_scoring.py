@@ -39,3 +39,29 @@ def test_python_rules_see_finite_utilities():
     for seed in range(20):
         es.run_one(sc, seed=seed, rules={"a": rule})
     assert seen and all(math.isfinite(u) for u in seen)
+
+
+def test_a_hypothetical_cohesion_is_valued_as_the_real_one():
+    """Rallying is scored at the boosted cohesion: every part of the target's hold-out value
+    (the pressure going on and the threat carried out) must see the boosted level, exactly as
+    if cohesion were already there."""
+    from escalsim.engine.run import build_simulation
+
+    prep = prepare(es.load_scenario(ROOT / "scenarios" / "venezuela_2025.yaml"))
+    checked = 0
+    for seed in range(20):
+        sim, _ = build_simulation(prep, es.run_seed(5, seed))
+        st, target = sim.state, sim.params.actors["maduro"]
+        if st.demand["us"] is None:
+            continue  # no standing demand: nothing is held out against
+        sim.now = 0.0
+        c = st.cohesion.at(0.0)
+        boosted = c + 0.3 * (1.0 - c)
+        sim.begin_decision()
+        imagined = sim.status(target, st.rung, cohesion=boosted)
+        st.cohesion.boost(0.0, boosted - c)
+        sim.begin_decision()
+        real = sim.status(target, st.rung)
+        assert math.isclose(imagined, real, rel_tol=1e-9, abs_tol=1e-9)
+        checked += 1
+    assert checked >= 10

@@ -62,6 +62,8 @@ class Valuation:
         self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
         col = params.collapse
         self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
+        self._projected = self.hazard is not None and state.cohesion is not None
+        """Whether values weigh the prospect of a collapse (a hazard and a cohesion to drive it)."""
         self.now = 0.0
         self.scoring = True
         """False while a rule that ignores utilities decides: values are then not computed."""
@@ -106,7 +108,7 @@ class Valuation:
         worth something to whoever applies it) and the hazard is taken at the window's middle:
         ``1 - exp(-h(C(L/2)) L)``.
         """
-        if self.hazard is None or cohesion is None or self.state.cohesion is None:
+        if not self._projected or cohesion is None:
             return 0.0
         _, eq, decay, window, _ = self._state_terms(a, rung)
         return self._collapse_chance(cohesion, eq, decay, window)
@@ -148,7 +150,7 @@ class Valuation:
         value = self._memo.get(key)
         if value is None:
             value, eq, decay, window, collapsed = self._state_terms(a, rung)
-            if self.hazard is not None and cohesion is not None and self.state.cohesion is not None:
+            if self._projected and cohesion is not None:
                 pc = self._collapse_chance(cohesion, eq, decay, window)
                 if pc > 0.0:
                     value = (1.0 - pc) * value + pc * collapsed
@@ -202,15 +204,22 @@ class Valuation:
             target = current + 1
         return target if target < len(coercer.ladder) else None
 
-    def struck_value(self, a: ActorP, coercer: ActorP, rung: dict[str, int], r: int) -> float:
-        """Value to ``a`` of the coercer carrying out rung ``r``."""
-        after = dict(rung)
-        after[coercer.id] = r
+    def struck_value(
+        self,
+        a: ActorP,
+        coercer: ActorP,
+        rung: dict[str, int],
+        r: int,
+        cohesion: float | None = None,
+    ) -> float:
+        """Value to ``a`` of the coercer carrying out rung ``r`` (at ``cohesion``, default now)."""
         outcome = self.rung_outcome.get((coercer.id, r))
         if outcome is None:
-            return self.continuation(a, after)
+            after = dict(rung)
+            after[coercer.id] = r
+            return self.continuation(a, after, cohesion)
         p = coercer.ladder[r].success
-        return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung)
+        return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung, cohesion)
 
     def holdout(
         self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None
@@ -245,7 +254,7 @@ class Valuation:
                 coercer = self.params.actors[cid]
                 r = self.threat_rung(coercer, rung)
                 if r is not None:
-                    s = self.struck_value(t, coercer, rung, r)
+                    s = self.struck_value(t, coercer, rung, r, cohesion)
             pair = self._memo[key] = (w, s)
         return pair
 
