@@ -521,6 +521,12 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(excinfo.value) == f"file not found ({missing})"
 
 
+def test_impossible_file_name() -> None:
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario("bad\x00name.yaml")
+    assert str(excinfo.value) == "not a valid file name ('bad\\x00name.yaml')"
+
+
 # --- extends ----------------------------------------------------------------------------------
 
 

@@ -67,6 +67,8 @@ def read_text(path: str | Path) -> str:
         raise ScenarioError(
             Problem("", f"cannot read the file: {exc.strerror or exc}", file=name)
         ) from None
+    except ValueError:  # a name no file system accepts, such as one with a NUL character
+        raise ScenarioError(Problem("", "not a valid file name", file=repr(name))) from None
     if len(raw) > MAX_BYTES:
         raise ScenarioError(Problem("", f"file is larger than {MAX_BYTES} bytes", file=name))
     try:
