@@ -19,7 +19,7 @@ from pathlib import Path
 
 import escalsim as es
 from escalsim.narration import narrate
-from escalsim.plot import standard_figures
+from escalsim.plot import check_figure_folder, standard_figures
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "venezuela_2025.yaml"
 
@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"{scenario.title}: {len(scenario.actors)} actors, {len(scenario.history)} reported events"
     )
+
+    try:  # refused before the runs, not after
+        check_figure_folder(folder, scenario, force=args.force)
+    except es.EscalsimError as exc:
+        parser.error(str(exc))
 
     # 2. Run it. Run i gets its own seed drawn from the root seed, so the same seed gives the
     #    same table on any number of workers; keep_events keeps each run's event log.

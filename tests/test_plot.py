@@ -525,3 +525,19 @@ def test_standard_figures_skip_what_a_scenario_lacks(tmp_path):
     assert [p.name for p in written] == ["outcomes.png", "incidence.png", "rungs.png"]
     with pytest.raises(ResultsError, match="no uncertain parameter"):
         plot.driver(bare)
+
+
+def test_run_refuses_an_occupied_figure_folder_before_running(tmp_path, capsys):
+    folder = tmp_path / "figs"
+    folder.mkdir()
+    (folder / "incidence.png").write_bytes(b"kept")
+    scenario = str(ROOT / "tests" / "data" / "dyad.yaml")
+    with pytest.raises(ResultsError, match=r"incidence\.png: file exists"):
+        plot.check_figure_folder(folder, es.load_scenario(scenario))
+    plot.check_figure_folder(folder, es.load_scenario(scenario), force=True)
+    args = ["run", scenario, "--runs", "20", "--executor", "serial", "--plot", str(folder)]
+    code, out, err = run_main(args, capsys)
+    assert code == 1 and "incidence.png: file exists" in err
+    assert out == ""  # refused before any run: no outcome table
+    assert (folder / "incidence.png").read_bytes() == b"kept"
+    assert sorted(p.name for p in folder.iterdir()) == ["incidence.png"]

@@ -100,6 +100,10 @@ def run(
         raise typer.BadParameter(
             "needs --out, the file to stream the runs to", param_hint="'--resume'"
         )
+    if plot is not None:  # refused now, not after the runs
+        from escalsim.plot import check_figure_folder
+
+        check_figure_folder(plot, scenario, force=force)
     started = time.perf_counter()
     stamp = now_iso()
     try:

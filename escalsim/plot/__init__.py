@@ -15,7 +15,7 @@ from escalsim.plot._common import PALETTE, outcome_colors
 from escalsim.plot.accessor import PlotAccessor
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
-from escalsim.plot.files import STANDARD, save_figure, standard_figures
+from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
 from escalsim.plot.ladder import rungs
 from escalsim.plot.timing import incidence, milestones
 
@@ -24,6 +24,7 @@ __all__ = [
     "STANDARD",
     "PlotAccessor",
     "binned",
+    "check_figure_folder",
     "comparison",
     "driver",
     "incidence",

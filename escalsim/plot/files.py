@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from escalsim.results import Results
+    from escalsim.scenario.schema import Scenario
 
 FORMATS = ("png", "svg", "pdf")
 """File formats a figure may be written in, by file extension."""
@@ -78,19 +79,46 @@ def standard_figures(
     parameters), each as ``<kind>.<fmt>``. Nothing is written if any of them exists, unless
     ``force``. Returns the paths written, in that order.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    kinds = _scenario_kinds(results.scenario)
+    if any(c.startswith("param.") for c in results.runs.columns):
+        kinds.append("driver")
+    targets = _targets(folder, kinds, fmt, force)
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ResultsError(f"{folder}: is a file, expected a folder for the figures")
-    sc = results.scenario
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, target in zip(kinds, targets, strict=True):
+        fig = plot_kind(results, kind)
+        written.append(save_figure(fig, target, force=force, dpi=dpi))
+    return written
+
+
+def check_figure_folder(
+    folder: str | os.PathLike[str], scenario: Scenario, *, fmt: str = "png", force: bool = False
+) -> None:
+    """Refuse, before a long run, a folder where :func:`standard_figures` would have to refuse.
+
+    Checks the figures every ensemble of ``scenario`` draws (the ``driver`` figure, drawn only
+    when the runs have parameter columns, is checked when it is written).
+    """
+    _targets(folder, _scenario_kinds(scenario), fmt, force)
+
+
+def _scenario_kinds(sc: Scenario) -> list[str]:
     kinds = ["outcomes", "incidence"]
     if any(a.ladder for a in sc.actors.values()):
         kinds.append("rungs")
     if sc.milestones:
         kinds.append("milestones")
-    if any(c.startswith("param.") for c in results.runs.columns):
-        kinds.append("driver")
+    return kinds
+
+
+def _targets(folder: str | os.PathLike[str], kinds: list[str], fmt: str, force: bool) -> list[Path]:
+    """The figure files of ``kinds`` in ``folder``; ResultsError where one may not be written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ResultsError(f"{folder}: is a file, expected a folder for the figures")
     targets = [folder / f"{k}.{fmt}" for k in kinds]
     if not force:
         existing = [str(t) for t in targets if t.exists()]
@@ -98,9 +126,4 @@ def standard_figures(
             raise ResultsError(
                 f"{existing[0]}: file exists (pass force=True, or --force, to replace it)"
             )
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for kind, target in zip(kinds, targets, strict=True):
-        fig = plot_kind(results, kind)
-        written.append(save_figure(fig, target, force=force, dpi=dpi))
-    return written
+    return targets
