@@ -120,6 +120,36 @@ def test_leftover_temporary_and_damaged_chunk_files_are_run_again(tmp_path, refe
     assert_same_files(out, references / "ref0.parquet", False)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX locks and process probes")
+def test_a_run_being_resumed_elsewhere_is_refused(tmp_path, references):
+    out = tmp_path / "big.parquet"
+    with pytest.raises(Interrupted):
+        ensemble(fake_job(interrupt_run=100), out=out, resume=True)
+    held = partial.RunLock(out)  # as another process running it would hold it
+    try:
+        with pytest.raises(ResultsError, match=f"process {os.getpid()} is running it now"):
+            ensemble(fake_job(), out=out, resume=True)
+        assert held.path.is_file()  # the refused call took nothing away from the holder
+    finally:
+        held.release()
+    ensemble(fake_job(), out=out, resume=True)
+    assert_same_files(out, references / "ref0.parquet", False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet"]  # no lock file left
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX locks and process probes")
+def test_temporary_files_of_killed_writers_are_removed(tmp_path, references):
+    out = tmp_path / "big.parquet"
+    dead = tmp_path / ".big.parquet.999999999.0123456789ab.tmp"  # no process has this pid
+    alive = tmp_path / f".big.parquet.{os.getppid()}.0123456789ab.tmp"  # a live writer's
+    other = tmp_path / ".other.parquet.999999999.0123456789ab.tmp"  # another target's
+    for f in (dead, alive, other):
+        f.write_bytes(b"half a file")
+    ensemble(fake_job(), out=out)
+    assert not dead.exists() and alive.exists() and other.exists()
+    assert_same_files(out, references / "ref0.parquet", False)
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [

@@ -96,6 +96,7 @@ class _PartialSink:
 
     def abort(self) -> None:
         """Nothing to undo: the finished chunks stay for a later resume."""
+        self.partial.close()
 
 
 def resume_settings(

@@ -93,7 +93,8 @@ def simulate(
         an uninterrupted run (other settings, such as the executor, workers or chunk size, may
         change). Different settings are a ResultsError. If ``out`` already holds a run with
         these settings, it is returned as it is. Without ``resume``, a kept unfinished run for
-        ``out`` is a ResultsError unless ``force`` discards it.
+        ``out`` is a ResultsError unless ``force`` discards it. While one process runs a
+        resumable ``out``, another trying to is refused with a ResultsError (POSIX).
     progress
         Show a progress bar: True, False, or None for "when interactive" (stderr is a terminal,
         or a Jupyter kernel).

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,8 +61,39 @@ def check_target(path: str | os.PathLike[str], force: bool) -> Path:
 
 def _temp_beside(path: Path) -> Path:
     """A fresh hidden name in the target's folder (created by the writer, so the file gets
-    the usual permissions, not the owner-only ones of ``tempfile.mkstemp``)."""
+    the usual permissions, not the owner-only ones of ``tempfile.mkstemp``); temporary files
+    that killed writers left for the same target are removed first."""
+    _remove_stale_temps(path)
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove ``.<name>.<pid>.<hex>.tmp`` files beside ``path`` whose writer is gone (only
+    where a process can be probed without harm: ``os.kill(pid, 0)`` ends it on Windows)."""
+    if os.name != "posix":
+        return
+    pattern = re.compile(re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]{12}\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m and not process_alive(int(m.group(1))):
+            _unlink(path.parent / name)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (POSIX; a process of another user counts as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _unlink(path: Path | None) -> None:

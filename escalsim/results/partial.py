@@ -142,9 +142,53 @@ def discard(target: str | os.PathLike[str]) -> None:
     shutil.rmtree(partial_path(target), ignore_errors=True)
 
 
+class RunLock:
+    """An exclusive lock on a resumable run's target while one process runs it, so that two
+    processes never write one ``.partial`` folder (POSIX ``flock``, released by the system if
+    the process dies; where ``fcntl`` is missing, no lock is taken)."""
+
+    def __init__(self, target: Path) -> None:
+        self.path = target.with_name(f".{target.name}.lock")
+        self.fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip()
+                os.close(fd)
+                who = f"process {holder}" if holder.isdigit() else "another process"
+                raise ResultsError(
+                    f"{target}: {who} is running it now; wait for it to finish or stop it"
+                ) from None
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode())
+                self.fd = fd
+                return
+            os.close(fd)  # the holder removed the file between our open and our lock: again
+
+    def release(self) -> None:
+        """Remove the lock file and unlock (in that order: a late opener then sees a new file)."""
+        if self.fd is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            os.close(self.fd)
+            self.fd = None
+
+
 class PartialRun:
     """The finished chunks of a resumable run: :meth:`write` adds one, :meth:`commit`
-    assembles the target from them and removes the folder."""
+    assembles the target from them and removes the folder. The run holds a :class:`RunLock`
+    from its start to :meth:`commit` or :meth:`close`."""
 
     def __init__(
         self,
@@ -160,6 +204,14 @@ class PartialRun:
         self.layout = layout
         self.keep_events = bool(settings.get("keep_events"))
         self.force = force
+        self.lock = RunLock(self.target)
+        try:
+            self._open(settings, started)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _open(self, settings: dict[str, Any], started: str | None) -> None:
         manifest_file = self.folder / MANIFEST
         if manifest_file.is_file():
             manifest = _read_manifest(self.folder)
@@ -242,4 +294,9 @@ class PartialRun:
             stream.commit(provenance, scenario_text)
         (self.folder / MANIFEST).unlink(missing_ok=True)
         discard(self.target)
+        self.close()
         return self.target
+
+    def close(self) -> None:
+        """Let another process resume the run (the finished chunks stay)."""
+        self.lock.release()
