@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ from escalsim.ensemble.seeds import Chunk, check_seed, default_chunk_size, plan_
 from escalsim.errors import Interrupted, ResultsError, RunError
 from escalsim.results.provenance import scenario_hash
 from escalsim.results.stats import wilson_half_width
+
+DYAD = Path(__file__).resolve().parent / "data" / "dyad.yaml"
 
 # --- seeds and chunks ---------------------------------------------------------------------
 
@@ -102,6 +105,25 @@ def test_a_worker_that_always_dies_gives_up_after_the_retries():
     job = fake_job(crash_run=5)
     with pytest.raises(RunError, match="worker died 2 times"):
         ensemble(job, ProcessExecutor(2, max_retries=1), chunk_size=16, runs=40)
+
+
+def test_an_unguarded_script_under_spawn_is_told_what_to_do(tmp_path):
+    """Under 'spawn' every worker imports the script again; unguarded, the workers die at
+    start. The error must name the cause, not only the dead workers."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "multiprocessing.set_start_method('spawn', force=True)\n"
+        "import escalsim as es\n"
+        "from escalsim.ensemble import ProcessExecutor\n"
+        f"es.simulate({str(DYAD)!r}, runs=20, executor=ProcessExecutor(2, max_retries=0),"
+        " progress=False)\n"
+    )
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1
+    last = res.stderr.strip().splitlines()[-1]
+    assert "a worker died once while runs 0.." in last
+    assert "workers start with 'spawn'" in last and 'if __name__ == "__main__":' in last
 
 
 def test_a_failing_run_in_a_worker_names_its_run_and_seed():

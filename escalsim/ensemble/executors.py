@@ -46,12 +46,19 @@ def _check_retries(max_retries: object) -> int:
     return max_retries
 
 
-def lost_worker_error(chunk: Chunk, attempts: int) -> RunError:
+def lost_worker_error(chunk: Chunk, attempts: int, start_method: str | None = None) -> RunError:
     """The error raised when a chunk's worker died more often than retries allow."""
+    hint = ""
+    if start_method in ("spawn", "forkserver"):  # the usual cause: an unguarded script
+        hint = (
+            f"; workers start with {start_method!r}, so a script must call escalsim under "
+            '`if __name__ == "__main__":`, or every worker runs the script again'
+        )
+    times = "once" if attempts == 1 else f"{attempts} times"
     return RunError(
-        f"a worker died {attempts} times while runs {chunk.start}..{chunk.stop - 1} were in "
+        f"a worker died {times} while runs {chunk.start}..{chunk.stop - 1} were in "
         "progress; giving up (each run can be replayed alone with "
-        f"run_one(scenario, seed=run_seed({chunk.root}, run)))"
+        f"run_one(scenario, seed=run_seed({chunk.root}, run))){hint}"
     )
 
 
@@ -228,6 +235,11 @@ class ProcessExecutor(Executor):
             initargs=(task, payload),
         )
 
+    def _start_method(self) -> str:
+        import multiprocessing
+
+        return (self._context or multiprocessing).get_start_method()
+
     def map(self, task: Task, payload: Any, chunks: Iterable[Chunk]) -> Iterator[list]:
         todo = split_tail(chunks, self._workers)
         window = 2 * self._workers
@@ -254,7 +266,9 @@ class ProcessExecutor(Executor):
                         if item.future.done() and item.future.exception() is None:
                             continue  # finished before the pool broke: keep its result
                         if item.attempts > self.max_retries:
-                            raise lost_worker_error(item.chunk, item.attempts) from None
+                            raise lost_worker_error(
+                                item.chunk, item.attempts, self._start_method()
+                            ) from None
                         item.attempts += 1
                         item.future = _submit(pool, item.chunk)
                     continue
