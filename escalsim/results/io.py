@@ -79,11 +79,11 @@ def _remove_stale_temps(path: Path) -> None:
         return
     for name in names:
         m = pattern.fullmatch(name)
-        if m and not process_alive(int(m.group(1))):
+        if m and not _process_alive(int(m.group(1))):
             _unlink(path.parent / name)
 
 
-def process_alive(pid: int) -> bool:
+def _process_alive(pid: int) -> bool:
     """Whether process ``pid`` exists (POSIX; a process of another user counts as alive)."""
     if pid == os.getpid():
         return True
