@@ -94,6 +94,22 @@ def test_missing_or_malformed_scenario_file(tmp_path):
     assert res.returncode == 1 and "bad.yaml:4" in res.stderr and "Traceback" not in res.stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc file system")
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--out", "/proc/x.parquet"], "/proc/x.parquet: cannot write in /proc"),
+        (["--out", "/proc/x.parquet", "--resume"], "/proc/x.parquet: cannot write in /proc"),
+        (["--plot", "/proc/figures"], "/proc/figures: cannot make the folder"),
+    ],
+)
+def test_an_unwritable_destination_is_refused_before_running(args, words):
+    """/proc takes no new files, even from root (for whom permissions would not stop it)."""
+    res = escalsim("run", str(DYAD), "--runs", "10", "--executor", "serial", *args)
+    assert res.returncode == 1 and res.stdout == ""  # refused before any run: no table
+    assert res.stderr.strip().splitlines() == [f"error: {words} (No such file or directory)"]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
     out = tmp_path / "big.parquet"
@@ -118,3 +134,19 @@ def test_precision_decides_the_run_count_above_a_small_minimum():
     res = escalsim("run", str(DYAD), "--precision", "0.05", "--seed", "2", "--executor", "serial")
     assert res.returncode == 0, res.stderr
     assert "precision ±0.05: met after 1,000 runs" in res.stdout
+
+
+def test_a_system_error_during_a_run_is_one_line(monkeypatch, capsys):
+    """A write the checks could not foresee failing (a full disk) ends with one message."""
+    import escalsim as es
+    from escalsim.cli.main import main
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", "runs.parquet")
+
+    monkeypatch.setattr(es, "simulate", full_disk)
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(DYAD), "--runs", "10"])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err == "error: [Errno 28] No space left on device: 'runs.parquet'\n"

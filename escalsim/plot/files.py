@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalsim.errors import ResultsError
+from escalsim.results.io import check_target
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -83,8 +84,6 @@ def standard_figures(
     if any(c.startswith("param.") for c in results.runs.columns):
         kinds.append("driver")
     targets = _targets(folder, kinds, fmt, force)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, target in zip(kinds, targets, strict=True):
         fig = plot_kind(results, kind)
@@ -126,4 +125,9 @@ def _targets(folder: str | os.PathLike[str], kinds: list[str], fmt: str, force: 
             raise ResultsError(
                 f"{existing[0]}: file exists (pass force=True, or --force, to replace it)"
             )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(f"{folder}: cannot make the folder ({exc.strerror or exc})") from None
+    check_target(targets[0], force=True)  # the folder takes new files
     return targets

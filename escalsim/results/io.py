@@ -48,7 +48,9 @@ def events_path(path: str | os.PathLike[str]) -> Path:
 
 
 def check_target(path: str | os.PathLike[str], force: bool) -> Path:
-    """The path as a Path, if it may be written: its folder exists; no file, unless force."""
+    """The path as a Path, if it may be written: its folder exists and takes a new file (tried
+    with an empty temporary file, so that a long run is not refused only at its end); no
+    file there, unless force."""
     p = Path(path)
     if p.is_dir():
         raise ResultsError(f"{p}: is a folder, expected a file name")
@@ -56,6 +58,13 @@ def check_target(path: str | os.PathLike[str], force: bool) -> Path:
         raise ResultsError(f"{p}: folder {p.parent} does not exist")
     if p.exists() and not force:
         raise ResultsError(f"{p}: file exists (pass force=True, or --force, to replace it)")
+    probe = _temp_beside(p)
+    try:
+        with open(probe, "xb"):
+            pass
+    except OSError as exc:
+        raise ResultsError(f"{p}: cannot write in {p.parent} ({exc.strerror or exc})") from None
+    _unlink(probe)
     return p
 
 
