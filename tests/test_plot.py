@@ -273,13 +273,17 @@ def test_milestones_curves_end_at_the_milestone_probabilities(res):
     for m in reached:
         assert lines[m].get_ydata()[-1] == pytest.approx(table.loc[m, "p"])
         assert np.all(np.diff(lines[m].get_ydata()) >= 0)
-    # the mediation was offered before the start in every run (a certain history event)
-    never = [m for m in table.index if table.loc[m, "count"] == 0]
-    assert "mediation" in never
+    # a milestone only the history reached (time <= 0) is named in a note, not drawn
+    runs = res.runs.copy()
+    runs["milestone.mediation"] = -14.0
+    runs.loc[runs.index[0], "milestone.mediation"] = 0.0  # history on the start date itself
+    only_history = es.Results(runs, res.scenario, res.provenance)
+    assert only_history.milestones().set_index("milestone").loc["mediation", "count"] == 0
+    ax = plot.milestones(only_history).axes[0]
+    assert "mediation" not in curves(ax)
     legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
-    (note,) = [t for t in legend if t.startswith("not first reached")]
-    assert all(m in note for m in never)
-    assert "mediation (100% before the start)" in note or "mediation (100.0% before" in note
+    (note,) = [t for t in legend if t.startswith("not reached")]
+    assert "mediation (100.0% only before the start)" in note
 
 
 # --- drivers --------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def _milestone_table(milestones, start: dt.date, runs: int):
     from rich.table import Table
 
     table = Table(
-        title="Milestones first reached within the horizon ('before': already in the history)",
+        title="Milestones reached within the horizon ('before': only in the history)",
         title_justify="left",
     )
     for name in ("milestone", "p", "95% interval", "median date", "before"):

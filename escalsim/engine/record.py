@@ -24,9 +24,9 @@ class RunRecord:
     """One replication: how it ended, when, how high each ladder went, and what was drawn.
 
     ``time`` is in days from the scenario's start and ``date`` is its calendar date;
-    ``milestones`` maps each milestone reached to the day it was first reached (negative for
-    the replayed history); ``params`` holds the drawn value of every uncertain parameter and
-    the inclusion (0/1) of every uncertain history event.
+    ``milestones`` maps each milestone reached to the day it was first reached in the run, or,
+    if only the replayed history reached it, to that day (<= 0); ``params`` holds the drawn
+    value of every uncertain parameter and the inclusion (0/1) of every uncertain history event.
     """
 
     run: int

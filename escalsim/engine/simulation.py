@@ -64,22 +64,26 @@ class Simulation(Options):
     # --- bookkeeping ------------------------------------------------------------------------
     def record(self, actor: str, kind: str, target: str | None = None, **payload: Any) -> None:
         t = self.now
-        if t >= 0.0:
+        if t > 0.0:  # the history, dated at or before the start (t <= 0), is not counted
             self.n_events += 1
         if self.keep:
             when = self.start + dt.timedelta(days=t) if self.start is not None else None
             self.log.append(Event(t, actor, kind, target, payload, when))
 
     def mark(self, names: tuple[str, ...]) -> None:
-        ms = self.state.milestones
+        """Record milestones: the first time in the run; a history time (at or before the start,
+        t <= 0: every event of the run itself comes after a positive delay) only until the run
+        reaches the milestone again."""
+        ms, now = self.state.milestones, self.now
         for name in names:
-            if name not in ms:
-                ms[name] = self.now
+            t = ms.get(name)
+            if t is None or t <= 0.0 < now:
+                ms[name] = now
 
     def finish(self, outcome: str | None, actor: str = "", **payload: Any) -> None:
-        """End the run with an outcome (history replayed before the start never ends it)."""
+        """End the run with an outcome (the history, replayed at t <= 0, never ends it)."""
         st = self.state
-        if st.outcome is not None or outcome is None or self.now < 0.0:
+        if st.outcome is not None or outcome is None or self.now <= 0.0:
             return
         st.outcome = outcome
         st.outcome_time = self.now

@@ -49,7 +49,7 @@ class PlotAccessor:
         return rungs(self._results, actor, **options)
 
     def milestones(self, **options: Any) -> Figure:
-        """When milestones are first reached (:func:`escalsim.plot.milestones`)."""
+        """When milestones are reached (:func:`escalsim.plot.milestones`)."""
         from escalsim.plot.timing import milestones
 
         return milestones(self._results, **options)

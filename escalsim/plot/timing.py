@@ -125,14 +125,13 @@ def milestones(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """When milestones are first reached: one cumulative curve per milestone over the horizon.
+    """When milestones are reached: one cumulative curve per milestone over the horizon.
 
     Each curve is the probability that the milestone has been reached by each date within
-    the run (from the start on), so it ends at the share of runs that reached it. The runs
-    table keeps first times only, so a run that had already reached a milestone in the
-    replayed history does not count here; the legend gives the share of such runs ("x%
-    before the start"). Milestones that no run first reached within the horizon are named in
-    a note instead of drawn.
+    the run (from the start on), so it ends at the share of runs that reached it, whether or
+    not the replayed history had reached it before; the legend adds the share of runs where
+    only the history did ("x% only before the start"). Milestones that no run reached within
+    the horizon are named in a note instead of drawn.
     """
     sc = results.scenario
     all_names = list(sc.milestones)
@@ -149,17 +148,17 @@ def milestones(
     drawn = 0
     for name in chosen:
         t = runs[f"milestone.{name}"].to_numpy(dtype=float)
-        before = float(np.mean(t < 0)) if n else 0.0
-        t = np.sort(t[(t >= 0) & ~np.isnan(t)])
+        before = float(np.mean(t <= 0)) if n else 0.0
+        t = np.sort(t[t > 0])
         if not len(t):
-            never.append(name + (f" ({fmt_p(before)} before the start)" if before > 0 else ""))
+            never.append(name + (f" ({fmt_p(before)} only before the start)" if before > 0 else ""))
             continue
         days = np.concatenate([[0.0], t, [float(sc.horizon)]])
         p = np.concatenate([[0.0], np.arange(1, len(t) + 1) / n, [len(t) / n]])
         dates = start + (days * 86_400_000).astype("timedelta64[ms]")
         label = f"{name}: {fmt_p(len(t) / n)}"
         if before > 0:
-            label += f" ({fmt_p(before)} before the start)"
+            label += f" ({fmt_p(before)} only before the start)"
         ax.step(
             dates,
             p,
@@ -178,12 +177,12 @@ def milestones(
     ax.set_ylim(0, None)
     percent_axis(ax)
     ax.set_xlabel(f"date (day 0 = {sc.start}, horizon {sc.horizon:g} days)")
-    ax.set_ylabel("probability first reached by this date")
+    ax.set_ylabel("probability reached by this date")
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     if never:  # named in the legend, under the curves
-        note = "not first reached within the horizon in any run: " + ", ".join(never)
+        note = "not reached within the horizon in any run: " + ", ".join(never)
         ax.plot([], [], linestyle="none", label=_wrap(note))
     legend_outside(ax, title="milestone: probability within the horizon")
-    set_title(ax, title or "When milestones are first reached", runs_subtitle(results))
+    set_title(ax, title or "When milestones are reached", runs_subtitle(results))
     return fig

@@ -26,7 +26,8 @@ class Results:
     ``runs`` is a DataFrame with one row per run, sorted by run index: ``run``, ``seed``,
     ``outcome`` (categorical; every outcome of the scenario is a category, in scenario order),
     ``time`` (days from the start), ``date``, ``rung.<actor>`` (highest rung index reached,
-    per actor with a ladder), ``milestone.<name>`` (day first reached, NaN if never),
+    per actor with a ladder), ``milestone.<name>`` (day first reached in the run, > 0; the
+    history's day, <= 0, if only the history reached it; NaN if never),
     ``n_events`` and ``param.<path>`` (the value drawn for each uncertain parameter, and the
     0/1 inclusion of each uncertain history event).
 
@@ -165,9 +166,10 @@ class Results:
         return cumulative_incidence(self.runs, self._layout, hz, days, z)
 
     def milestones(self, include_history: bool = False, z: float = Z95) -> pd.DataFrame:
-        """Per milestone: count and probability of reaching it in the run (time >= 0), with
-        its Wilson interval, the median day among the runs that reached it, and how many runs
-        had reached it before the start (in the replayed history)."""
+        """Per milestone: count and probability of reaching it in the run (time > 0, even if
+        the replayed history had reached it too), with its Wilson interval, the median day of
+        the first time among the runs that reached it, and how many runs only the history
+        reached it in."""
         names = [f"milestone.{m}" for m in self._layout.milestones]
         return milestone_table(self._columns(names), self._layout, include_history, z)
 

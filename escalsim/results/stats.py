@@ -137,10 +137,11 @@ def milestone_table(
 ) -> pd.DataFrame:
     """For each milestone: how many runs reached it, the share with its interval, median day.
 
-    By default a milestone counts when a run first reached it at or after the start (time
-    >= 0); with ``include_history`` a milestone already reached in the replayed history (a
-    negative time) counts too. ``before_start`` counts the runs in which it was reached before
-    the start.
+    By default a milestone counts when a run reached it after the start (time > 0, the first
+    such time), whether or not the replayed history had reached it before; with
+    ``include_history`` a milestone only the history reached (time <= 0: history events are
+    dated at or before the start) counts too. ``before_start`` counts the runs in which only
+    the history reached it.
     """
     import pandas as pd
 
@@ -149,7 +150,7 @@ def milestone_table(
     for m in layout.milestones:
         t = runs[f"milestone.{m}"].to_numpy(dtype="float64")
         seen = ~np.isnan(t)
-        hit = seen if include_history else seen & (t >= 0)
+        hit = seen if include_history else seen & (t > 0)
         k = int(hit.sum())
         low, high = wilson_interval(k, n, z)
         rows.append(
@@ -160,7 +161,7 @@ def milestone_table(
                 "ci_low": low,
                 "ci_high": high,
                 "median_day": float(np.median(t[hit])) if k else math.nan,
-                "before_start": int((seen & (t < 0)).sum()),
+                "before_start": int((seen & (t <= 0)).sum()),
             }
         )
     columns = ["milestone", "count", "p", "ci_low", "ci_high", "median_day", "before_start"]
