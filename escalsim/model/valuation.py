@@ -146,15 +146,11 @@ class Valuation:
             return UNSCORED
         if cohesion is None:
             cohesion = self._cohesion
-        key = (a.id, cohesion, *rung.values())
-        value = self._memo.get(key)
-        if value is None:
-            value, eq, decay, window, collapsed = self._state_terms(a, rung)
-            if self._projected and cohesion is not None:
-                pc = self._collapse_chance(cohesion, eq, decay, window)
-                if pc > 0.0:
-                    value = (1.0 - pc) * value + pc * collapsed
-            self._memo[key] = value
+        value, eq, decay, window, collapsed = self._state_terms(a, rung)
+        if self._projected and cohesion is not None:
+            pc = self._collapse_chance(cohesion, eq, decay, window)
+            if pc > 0.0:
+                value = (1.0 - pc) * value + pc * collapsed
         return value
 
     def climb_signal(self, a: ActorP, before: int, r: int) -> float:
