@@ -65,3 +65,33 @@ def test_a_hypothetical_cohesion_is_valued_as_the_real_one():
         assert math.isclose(imagined, real, rel_tol=1e-9, abs_tol=1e-9)
         checked += 1
     assert checked >= 10
+
+
+def test_a_failed_attempt_is_valued_with_its_signal_received():
+    """A rung that ends the crisis if it succeeds (the air campaign) leaves the climber where it
+    was when it fails, but its opponent has seen the climb: with success 0, the attempt is
+    worth its cost plus the value of that state. (With the softest demand standing, which the
+    target may accept depending on its belief, so that the signal matters.)"""
+    from escalsim.engine.run import build_simulation
+
+    prep = prepare(es.load_scenario(ROOT / "scenarios" / "venezuela_2025.yaml"))
+    checked = sensitive = 0
+    for seed in range(20):
+        sim, _ = build_simulation(prep, es.run_seed(6, seed))
+        st, us = sim.state, sim.params.actors["us"]
+        top = [rung.name for rung in us.ladder].index("air_campaign")
+        assert ("us", top) in sim.rung_outcome and sim.threat_rung(us, st.rung) != top
+        if st.demand["us"] is None or st.rung["us"] >= top:
+            continue
+        us.ladder[top].success = 0.0
+        st.demand["us"] = us.demands[-1]
+        sim.now = 0.0
+        sim.begin_decision()
+        sensitive += sim.status(us, st.rung, 0.05) != sim.status(us, st.rung, 0.95)
+        attempt = sim._climb_utility(us, top)
+        sim.signal("us", sim.climb_signal(us, st.rung["us"], top))
+        sim.begin_decision()
+        failed = sim.status(us, st.rung)
+        assert attempt == failed - us.ladder[top].cost  # the same arithmetic, exactly
+        checked += 1
+    assert checked >= 10 and sensitive >= 3

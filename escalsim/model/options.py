@@ -72,19 +72,21 @@ class Options(Valuation):
         return []  # pragma: no cover
 
     def _climb_utility(self, a: ActorP, r: int, b_shift: float = 0.0) -> float:
+        """Value of climbing to rung ``r``: its cost, then the state it leads to, in which the
+        opponent has seen the climb's signal (plus ``b_shift``)."""
         st = self.state
         u = -a.ladder[r].cost
-        outcome = self.rung_outcome.get((a.id, r))
-        if outcome is not None:
-            p = a.ladder[r].success
-            return u + p * a.value(outcome) + (1.0 - p) * self.status(a, st.rung)
-        rung = dict(st.rung)
-        rung[a.id] = r
         b_opp = None
         if a.opponent is not None and (a.opponent, a.id) in st.alpha:
             s = self.climb_signal(a, st.rung[a.id], r) if self.mech.signals else 0.0
             s += b_shift
             b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
+        outcome = self.rung_outcome.get((a.id, r))
+        if outcome is not None:  # a failed attempt leaves the actor where it was, signal sent
+            p = a.ladder[r].success
+            return u + p * a.value(outcome) + (1.0 - p) * self.status(a, st.rung, b_opp)
+        rung = dict(st.rung)
+        rung[a.id] = r
         return u + self.status(a, rung, b_opp)
 
     def _audience(self, a: ActorP) -> float:
