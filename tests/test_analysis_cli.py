@@ -15,11 +15,11 @@ matplotlib.use("Agg")
 import pandas as pd
 import pytest
 import yaml
+from cli_helpers import run_main
 from matplotlib.figure import Figure
 from test_analysis import IRRELEVANT, RAID, SUCCESS, raid
 
 from escalsim.analysis import compare, sensitivity, sweep
-from escalsim.cli.main import main
 from escalsim.plot_analysis import paired_differences, sweep_curves, tornado
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,15 +33,6 @@ def raid_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("scenarios") / "raid.yaml"
     path.write_text(yaml.safe_dump(RAID, sort_keys=False), encoding="utf-8")
     return path
-
-
-def run_main(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    code = exc.value.code
-    return (0 if code is None else int(code)), out, err
 
 
 # --- escalsim compare -------------------------------------------------------------------------

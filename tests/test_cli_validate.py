@@ -9,23 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_main
 from scenario_helpers import MINIMAL, SMALL, edit, write
 
 import escalsim
-from escalsim.cli.main import main
 from escalsim.errors import RunError
 
 BAD = edit("    rationality: 2.0\n", "    rationality: 2.0\n    credibility: 1.4\n")
-
-
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Call the entry point in-process; return (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as excinfo:
-        main(args)
-    out, err = capsys.readouterr()
-    code = excinfo.value.code
-    assert "Traceback" not in out + err
-    return (0 if code is None else int(code)), out, err
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

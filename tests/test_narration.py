@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import run_main
 
 import escalsim as es
-from escalsim.cli.main import main
 from escalsim.engine import Event
 from escalsim.errors import ResultsError
 from escalsim.narration import ARROW, narrate, path_tokens, paths, tell
@@ -212,15 +212,6 @@ def test_paths_need_event_logs(sc):
 
 
 # --- escalsim narrate -----------------------------------------------------------------------
-
-
-def run_main(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    code = exc.value.code
-    return (0 if code is None else int(code)), out, err
 
 
 def test_cli_narrate_scenario(sc, capsys):

@@ -17,13 +17,13 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import numpy as np
 import pytest
+from cli_helpers import run_main
 from matplotlib.colors import to_hex
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 
 import escalsim as es
 from escalsim import plot
-from escalsim.cli.main import main
 from escalsim.errors import ResultsError
 from escalsim.plot._common import fmt_p
 
@@ -460,15 +460,6 @@ def results_file(res, tmp_path_factory):
     path = tmp_path_factory.mktemp("results") / "results.parquet"
     res.to_parquet(path)
     return path
-
-
-def run_main(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    code = exc.value.code
-    return (0 if code is None else int(code)), out, err
 
 
 @pytest.mark.parametrize("kind", plot.STANDARD)
