@@ -270,17 +270,17 @@ class Options(Valuation):
         st = self.state
         if tid is None or st.counters[tid] is None:
             return []
-        deal = self.params.deals[st.counters[tid]]
-        return [
-            Option("hold", None, self.status(c, st.rung)),
-            Option("accept", deal.name, self.deal_value(c, deal)),
-        ]
+        return self._hold_or_accept(c, st.counters[tid])
 
     def _respond_to_proposal(self, a: ActorP) -> list[Option]:
         prop = self.state.proposal
         if prop is None or a.id in prop.accepted:
             return []
-        deal = self.params.deals[prop.deal]
+        return self._hold_or_accept(a, prop.deal)
+
+    def _hold_or_accept(self, a: ActorP, deal_name: str) -> list[Option]:
+        """Answering an offer: refuse and carry on, or take the deal (any actor may accept)."""
+        deal = self.params.deals[deal_name]
         return [
             Option("hold", None, self.status(a, self.state.rung)),
             Option("accept", deal.name, self.deal_value(a, deal)),
