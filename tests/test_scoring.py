@@ -69,9 +69,10 @@ def test_a_hypothetical_cohesion_is_valued_as_the_real_one():
 
 def test_a_failed_attempt_is_valued_with_its_signal_received():
     """A rung that ends the crisis if it succeeds (the air campaign) leaves the climber where it
-    was when it fails, but its opponent has seen the climb: with success 0, the attempt is
-    worth its cost plus the value of that state. (With the softest demand standing, which the
-    target may accept depending on its belief, so that the signal matters.)"""
+    was when it fails, but its opponent has seen the climb and the rung is spent: with success
+    0, the attempt is worth its cost plus the value of that state. (With the softest demand
+    standing, which the target may accept depending on its belief, so that the signal
+    matters.)"""
     from escalsim.engine.run import build_simulation
 
     prep = prepare(es.load_scenario(ROOT / "scenarios" / "venezuela_2025.yaml"))
@@ -90,6 +91,7 @@ def test_a_failed_attempt_is_valued_with_its_signal_received():
         sensitive += sim.status(us, st.rung, 0.05) != sim.status(us, st.rung, 0.95)
         attempt = sim._climb_utility(us, top)
         sim.signal("us", sim.climb_signal(us, st.rung["us"], top))
+        st.spent.add(("us", top))  # as the engine leaves a failed attempt
         sim.begin_decision()
         failed = sim.status(us, st.rung)
         assert attempt == failed - us.ladder[top].cost  # the same arithmetic, exactly

@@ -82,9 +82,19 @@ class Options(Valuation):
             s += b_shift
             b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
         outcome = self.rung_outcome.get((a.id, r))
-        if outcome is not None:  # a failed attempt leaves the actor where it was, signal sent
+        if outcome is not None:
+            # a failed attempt leaves the actor where it was, its signal sent and the rung
+            # spent: the state after a failure is valued with that threat gone
             p = a.ladder[r].success
-            return u + p * a.value(outcome) + (1.0 - p) * self.status(a, st.rung, b_opp)
+            attempt = (a.id, r)
+            fresh = attempt not in st.spent
+            st.spent.add(attempt)
+            try:
+                failed = self.status(a, st.rung, b_opp)
+            finally:
+                if fresh:
+                    st.spent.discard(attempt)
+            return u + p * a.value(outcome) + (1.0 - p) * failed
         rung = dict(st.rung)
         rung[a.id] = r
         return u + self.status(a, rung, b_opp)
@@ -292,7 +302,7 @@ class Options(Valuation):
             return []
         opts = [Option("hold", None, self.status(c, st.rung) - self._audience(c))]
         r = self.threat_rung(c, st.rung)
-        if r is not None and "climb" in c.repertoire and (c.id, r) not in st.spent:
+        if r is not None and "climb" in c.repertoire:
             opts.append(Option("climb", r, self._climb_utility(c, r)))
         if "backdown" in c.repertoire and self.backdown_outcome is not None:
             opts.append(

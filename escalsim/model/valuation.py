@@ -193,12 +193,21 @@ class Valuation:
 
     # --- threats --------------------------------------------------------------------------
     def threat_rung(self, coercer: ActorP, rung: dict[str, int]) -> int | None:
-        """The rung the coercer threatens next (its declared threat, or one step up)."""
+        """The rung the coercer threatens next: its declared threat, or one step up.
+
+        A spent rung (an attempt that failed and cannot be repeated) threatens no one: the
+        threat passes to the next rung above it that can still be tried, or None.
+        """
         current = rung[coercer.id]
         target = coercer.threat
         if target is None or target <= current:
             target = current + 1
-        return target if target < len(coercer.ladder) else None
+        spent = self.state.spent
+        while target < len(coercer.ladder):
+            if (coercer.id, target) not in spent:
+                return target
+            target += 1
+        return None
 
     def struck_value(
         self,
@@ -240,7 +249,7 @@ class Valuation:
     ) -> tuple[float, float | None]:
         """The target's value of the pressure going on and of the threat carried out (None
         when there is no threat), whatever its belief: memoised within a decision."""
-        key = ("H", t.id, cohesion, *rung.values())
+        key = ("H", t.id, cohesion, len(self.state.spent), *rung.values())
         pair = self._memo.get(key)
         if pair is None:
             w = self.continuation(t, rung, cohesion)
@@ -276,7 +285,7 @@ class Valuation:
         if not self.scoring:
             return UNSCORED
         st = self.state
-        key = ("S", a.id, b_opp, cohesion, *rung.values(), *st.guarantees)
+        key = ("S", a.id, b_opp, cohesion, len(st.spent), *rung.values(), *st.guarantees)
         value = self._memo.get(key)
         if value is not None:
             return value
