@@ -24,6 +24,7 @@ from escalsim.errors import EscalsimError, RunError
 from escalsim.model.params import build_params
 from escalsim.model.rules import make_rule
 from escalsim.model.triggers import Triggers, build_triggers
+from escalsim.model.types import draw_types
 from escalsim.scenario.schema import Scenario
 
 SEED_BITS = 63
@@ -99,6 +100,7 @@ def build_simulation(
         rules = {a: make_rule(prep.rules.get(a, p.rule)) for a, p in params.actors.items()}
         rules = prep.parts["rules"] = {a: r for a, r in rules.items() if r is not None}
     rngs = _Streams(seed)
+    params, types = draw_types(params, rngs)
     sim = Simulation(
         params,
         prep.triggers,
@@ -110,7 +112,7 @@ def build_simulation(
         sc.start,
     )
     included = replay_history(sim, rngs["~history"]) if params.history else {}
-    return sim, {**draws, **included}
+    return sim, {**draws, **types, **included}
 
 
 def run_prepared(prep: Prepared, seed: int, run: int = 0, keep_events: bool = False) -> RunRecord:

@@ -19,9 +19,16 @@ from escalsim.engine.record import Event
 from escalsim.errors import RunError
 from escalsim.model.options import Options
 from escalsim.model.params import ActorP, RunParams
-from escalsim.model.rules import DecisionView, Option, logit_index
+from escalsim.model.rules import (
+    DecisionView,
+    Option,
+    logit_index,
+    logit_probabilities,
+    weighted_index,
+)
 from escalsim.model.state import Offer, RunState
 from escalsim.model.triggers import Triggers
+from escalsim.model.types import bayes
 
 MAX_STEPS = 200_000
 STEPS_PER_ACTOR_DAY = 100
@@ -60,6 +67,8 @@ class Simulation(Options):
         self.observers = {
             a: [o for o, p in params.actors.items() if a in p.beliefs] for a in params.actors
         }
+        self.watchers = {a: [o for o, x in params.type_beliefs if x == a] for a in params.types}
+        """Actors with types -> the actors holding a probability over their types."""
 
     # --- bookkeeping ------------------------------------------------------------------------
     def record(self, actor: str, kind: str, target: str | None = None, **payload: Any) -> None:
@@ -276,6 +285,9 @@ class Simulation(Options):
     def decide(self, a: ActorP, context: str, sender: str | None) -> None:
         self.begin_decision()
         rule = self.rules.get(a.id)
+        if rule is None and self.watchers.get(a.id):
+            self._decide_watched(a, context, sender)
+            return
         self.scoring = rule is None or rule.needs_utilities
         options = self.options(a, context, sender)
         if not options:
@@ -292,6 +304,32 @@ class Simulation(Options):
                 if index is None:
                     return
         self.execute(a, options[index], context, sender)
+
+    def _decide_watched(self, a: ActorP, context: str, sender: str | None) -> None:
+        """A decision of an actor with types whom others watch, and what they learn from it.
+
+        Every type scores the same options on its own incentives (in the same state, with the
+        same beliefs); their logit probabilities are how likely each type was to do what the
+        actor does. The true type picks by its own; every observer then updates by Bayes' rule
+        on what it saw (all but quietly holding at a review, which no one sees).
+        """
+        self.scoring = True
+        st = self.state
+        variants = self.params.types[a.id].variants
+        scored = [self.options(t, context, sender) for t in variants]
+        if not scored[0]:
+            return
+        chance = [
+            logit_probabilities([o.utility for o in opts], t.lam)
+            for opts, t in zip(scored, variants, strict=True)
+        ]
+        index = weighted_index(chance[variants.index(a)], self.rngs[a.id])
+        chosen = scored[0][index]
+        if context != "review" or chosen.kind != "hold":
+            likelihood = [c[index] for c in chance]
+            for o in self.watchers[a.id]:
+                st.typed[(o, a.id)] = bayes(st.typed[(o, a.id)], likelihood)
+        self.execute(a, chosen, context, sender)
 
     # --- actions ----------------------------------------------------------------------------
     def execute(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:

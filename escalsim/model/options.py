@@ -36,7 +36,7 @@ class Options(Valuation):
             if kind == "level":
                 top = len(self.params.actors[who].ladder) - 1
                 return st.rung[who] / top if top > 0 else 0.0
-            return st.belief(actor, who)
+            return self.belief(actor, who)
         if name == "const":
             return 1.0
         if name == "day":
@@ -71,17 +71,39 @@ class Options(Valuation):
             return self._deadline_options(a)
         return []  # pragma: no cover
 
-    def _climb_utility(self, a: ActorP, r: int, b_shift: float = 0.0) -> float:
+    def _typed_belief_after(
+        self, a: ActorP, key: tuple[str, object], rung: dict[str, int]
+    ) -> float | None:
+        """The opponent's belief in the resolve of ``a``, an actor with types, in the state
+        ``rung`` that the option ``key`` leads to; None when ``a`` has no types or the opponent
+        holds no belief about them.
+
+        Types choose on the direct consequences of their options: the opponent's probability
+        of each type is held where it is (what it will learn is not anticipated), but each
+        type's resolve is taken in the new state (e.g. with a new threat rung)."""
+        typed = self.state.typed.get((a.opponent, a.id))
+        if typed is None:
+            return None
+        return self.resolve_mix(a.id, typed, rung)
+
+    def _climb_utility(
+        self, a: ActorP, r: int, b_shift: float = 0.0, seen: tuple[str, object] | None = None
+    ) -> float:
         """Value of climbing to rung ``r``: its cost, then the state it leads to, in which the
-        opponent has seen the climb's signal (plus ``b_shift``)."""
+        opponent has seen the climb's signal (plus ``b_shift``), or about an actor with types,
+        the climb (or the option ``seen`` that leads to it)."""
         st = self.state
         u = -a.ladder[r].cost
-        b_opp = None
-        if a.opponent is not None and (a.opponent, a.id) in st.alpha:
+        outcome = self.rung_outcome.get((a.id, r))
+        rung = st.rung
+        if outcome is None:
+            rung = dict(st.rung)
+            rung[a.id] = r
+        b_opp = self._typed_belief_after(a, seen or ("climb", r), rung)
+        if b_opp is None and a.opponent is not None and (a.opponent, a.id) in st.alpha:
             s = self.climb_signal(a, st.rung[a.id], r) if self.mech.signals else 0.0
             s += b_shift
             b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
-        outcome = self.rung_outcome.get((a.id, r))
         if outcome is not None:
             # a failed attempt leaves the actor where it was, its signal sent and the rung
             # spent: the state after a failure is valued with that threat gone
@@ -95,8 +117,6 @@ class Options(Valuation):
                 if fresh:
                     st.spent.discard(attempt)
             return u + p * a.value(outcome) + (1.0 - p) * failed
-        rung = dict(st.rung)
-        rung[a.id] = r
         return u + self.status(a, rung, b_opp)
 
     def _audience(self, a: ActorP) -> float:
@@ -121,8 +141,8 @@ class Options(Valuation):
         if "descend" in rep and r > 0:
             lower = dict(rung)
             lower[a.id] = r - 1
-            b_opp = None
-            if a.opponent is not None and (a.opponent, a.id) in st.alpha:
+            b_opp = self._typed_belief_after(a, ("descend", r - 1), lower)
+            if b_opp is None and a.opponent is not None and (a.opponent, a.id) in st.alpha:
                 fail = a.ladder[r].signal if self.mech.signals else 0.0
                 b_opp = updated(
                     st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], 0.0, fail
@@ -159,23 +179,31 @@ class Options(Valuation):
         rep = a.repertoire
         deals = self.params.deals
         w = self.continuation(a, st.rung)
-        b = st.belief(a.opponent, a.id)
+        b = self.belief(a.opponent, a.id)
         if demand is None and "demand" in rep:
             for name in a.demands:
                 deal = deals[name]
-                acc = self.acceptance(a, deal, b, st.rung)
+                seen = self._typed_belief_after(a, ("demand", name), st.rung)
+                acc = self.acceptance(a, deal, b if seen is None else seen, st.rung)
                 opts.append(Option("demand", name, acc * self.deal_value(a, deal) + (1 - acc) * w))
         if demand is None:
             return
         deal = deals[demand]
         if "ultimatum" in rep and self.mech.deadlines and st.deadline[a.id] is None:
             u_sig = a.ultimatum_signal if self.mech.signals else 0.0
-            b2 = updated(
-                st.alpha.get((a.opponent, a.id), 1.0), st.beta.get((a.opponent, a.id), 1.0), u_sig
-            )
+            seen = ("ultimatum", demand)
+            b2 = self._typed_belief_after(a, seen, st.rung)
+            if b2 is None:
+                b2 = updated(
+                    st.alpha.get((a.opponent, a.id), 1.0),
+                    st.beta.get((a.opponent, a.id), 1.0),
+                    u_sig,
+                )
             acc = self.acceptance(a, deal, b2, st.rung)
             r_threat = self.threat_rung(a, st.rung)
-            carry = self._climb_utility(a, r_threat, u_sig) if r_threat is not None else -math.inf
+            carry = (
+                self._climb_utility(a, r_threat, u_sig, seen) if r_threat is not None else -math.inf
+            )
             let_pass = w - (a.audience_cost if self.mech.audience_costs else 0.0)
             fallback = max(carry, let_pass)
             opts.append(
@@ -186,7 +214,10 @@ class Options(Valuation):
             if i + 1 < len(a.demands):
                 softer = deals[a.demands[i + 1]]
                 key = (a.opponent, a.id)
-                if self.mech.signals and key in st.alpha:
+                seen = self._typed_belief_after(a, ("concede", softer.name), st.rung)
+                if seen is not None:
+                    b = seen
+                elif self.mech.signals and key in st.alpha:
                     b = updated(st.alpha[key], st.beta[key], 0.0, a.concession_penalty)
                 acc = self.acceptance(a, softer, b, st.rung)
                 u = (
@@ -198,7 +229,7 @@ class Options(Valuation):
 
     def _counter_options(self, t: ActorP, cid: str) -> list[Option]:
         st = self.state
-        b = st.belief(t.id, cid)
+        b = self.belief(t.id, cid)
         h = self.holdout(t, b, st.rung)
         out = []
         for name in t.counters:
@@ -241,7 +272,7 @@ class Options(Valuation):
                 u = joint * a.value(deal.outcome) + (1 - joint) * w - a.mediation_cost
                 opts.append(Option("mediate", name, u))
         demand = self.params.deals[st.demand[cid]]
-        b = st.belief(tid, cid)
+        b = self.belief(tid, cid)
         for kind, strength in (("guarantee", a.guarantee), ("host", a.host)):
             key = f"{a.id}.{kind}"
             if kind in rep and strength > 0 and key not in st.guarantees:
@@ -268,7 +299,7 @@ class Options(Valuation):
         if cid is None or st.demand[cid] is None:
             return []
         deal = self.params.deals[st.demand[cid]]
-        b = st.belief(t.id, cid)
+        b = self.belief(t.id, cid)
         opts = [Option("hold", None, self.holdout(t, b, st.rung))]
         if "accept" in t.repertoire:
             opts.append(Option("accept", deal.name, self.deal_value(t, deal)))

@@ -6,7 +6,7 @@ path look-ups and no validation inside a run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from escalsim.scenario.distributions import Distribution
@@ -78,6 +78,8 @@ class ActorP:
     counters: tuple[str, ...]
     proposals: tuple[str, ...]
     rule: Any
+    key: str = ""
+    """Cache key of these parameters: the id, or ``id:type`` for one of the actor's types."""
 
     def value(self, outcome: str | None) -> float:
         """The actor's value of an outcome (0 for outcomes it gives no value)."""
@@ -127,6 +129,19 @@ class RunParams:
     collapse: dict[str, float] | None
     incidents: dict[str, Any] | None
     extra: dict[str, Any] = field(default_factory=dict)
+    types: dict[str, TypeSet] = field(default_factory=dict)
+    """The private types of the actors that have them."""
+    type_beliefs: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
+    """(observer, actor) -> the observer's prior probability of each of the actor's types."""
+
+
+@dataclass(slots=True)
+class TypeSet:
+    """An actor's private types: their names, prior probabilities and parameters."""
+
+    names: tuple[str, ...]
+    priors: tuple[float, ...]
+    variants: tuple[ActorP, ...]
 
 
 def _days_in_payload(payload: Any, start: Any) -> dict[str, Any]:
@@ -196,6 +211,8 @@ def build_params(
         }
         beliefs = {}
         for other, b in a.beliefs.items():
+            if sc.actors[other].types:
+                continue  # a probability over types: see _type_beliefs
             mean = v(b.mean, f"{p}.beliefs.{other}.mean")
             weight = v(b.weight, f"{p}.beliefs.{other}.weight")
             beliefs[other] = (mean * weight, (1.0 - mean) * weight)
@@ -234,6 +251,7 @@ def build_params(
             counters=tuple(a.counters),
             proposals=tuple(a.proposals),
             rule=rules.get(aid, a.rule),
+            key=aid,
         )
     terms = {
         tid: TermP(
@@ -271,7 +289,79 @@ def build_params(
             "escalation": v(c.escalation, "processes.incidents.escalation"),
             "signal": v(c.signal, "processes.incidents.signal"),
         }
-    return RunParams(actors, terms, deals, history, cohesion, collapse, incidents)
+    types = {aid: _types(a, actors[aid], v) for aid, a in sc.actors.items() if a.types}
+    return RunParams(
+        actors,
+        terms,
+        deals,
+        history,
+        cohesion,
+        collapse,
+        incidents,
+        types=types,
+        type_beliefs=_type_beliefs(sc, types, v),
+    )
+
+
+def _normalised(weights: list[float], path: str) -> tuple[float, ...]:
+    total = sum(weights)
+    if not total > 0.0:
+        from escalsim.errors import RunError
+
+        raise RunError(f"{path}: the drawn probabilities of the types are all 0")
+    return tuple(w / total for w in weights)
+
+
+def _types(spec: Any, base: ActorP, v: _Resolve) -> TypeSet:
+    """The parameters of each of an actor's types: its own, with the type's changes."""
+    p = f"actors.{base.id}.types"
+    names, priors, variants = [], [], []
+    rung_names = [r.name for r in base.ladder]
+    for tname, t in spec.types.items():
+        tp = f"{p}.{tname}"
+        inc = t.incentives
+        changes: dict[str, Any] = {
+            "key": f"{base.id}:{tname}",
+            "values": {
+                **base.values,
+                **{o: v(x, f"{tp}.incentives.values.{o}") for o, x in inc.values.items()},
+            },
+        }
+        for name in ("day_cost", "audience_cost", "discount", "risk_aversion", "instability_cost"):
+            value = getattr(inc, name)
+            if value is not None:
+                changes[name] = v(value, f"{tp}.incentives.{name}")
+        if t.rationality is not None:
+            changes["lam"] = v(t.rationality, f"{tp}.rationality")
+        if t.rung_costs:
+            ladder = list(base.ladder)
+            for rung, cost in t.rung_costs.items():
+                i = rung_names.index(rung)
+                ladder[i] = replace(ladder[i], cost=v(cost, f"{tp}.rung_costs.{rung}"))
+            changes["ladder"] = tuple(ladder)
+        names.append(tname)
+        priors.append(v(t.prior, f"{tp}.prior"))
+        variants.append(replace(base, **changes))
+    return TypeSet(tuple(names), _normalised(priors, p), tuple(variants))
+
+
+def _type_beliefs(
+    sc: Scenario, types: dict[str, TypeSet], v: _Resolve
+) -> dict[tuple[str, str], tuple[float, ...]]:
+    """Each observer's prior over the types of the actors it holds a belief about."""
+    out = {}
+    for oid, observer in sc.actors.items():
+        for other, b in observer.beliefs.items():
+            ts = types.get(other)
+            if ts is None:
+                continue
+            if b.types is None:
+                out[(oid, other)] = ts.priors
+            else:
+                path = f"actors.{oid}.beliefs.{other}.types"
+                weights = [v(b.types[t], f"{path}.{t}") for t in ts.names]
+                out[(oid, other)] = _normalised(weights, path)
+    return out
 
 
 def _cached(cache: dict[str, Any] | None, part: str, draws: dict[str, float], build: Any) -> Any:

@@ -56,6 +56,25 @@ def logit_index(utilities: list[float], lam: float, rng: random.Random) -> int:
     return weighted_index(weights, rng)
 
 
+def logit_probabilities(utilities: list[float], lam: float) -> list[float]:
+    """The choice probabilities with which :func:`logit_index` picks each option."""
+    n = len(utilities)
+    if lam <= 0.0 or n == 1:
+        return [1.0 / n] * n
+    top = -math.inf
+    for u in utilities:
+        if u > top:
+            top = u
+    if top == math.inf:
+        weights = [1.0 if u == math.inf else 0.0 for u in utilities]
+    else:
+        weights = [math.exp(lam * (u - top)) if u > -math.inf else 0.0 for u in utilities]
+    total = sum(weights)
+    if not total > 0.0:  # nothing has a finite value: uniform, as logit_index
+        return [1.0 / n] * n
+    return [w / total for w in weights]
+
+
 def weighted_index(weights: list[float], u: float | random.Random) -> int:
     """Index drawn with probability proportional to non-negative weights, from one uniform u."""
     if not isinstance(u, float):

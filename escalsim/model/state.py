@@ -86,6 +86,7 @@ class RunState:
         "refused",
         "rung",
         "spent",
+        "typed",
     )
 
     def __init__(self, params: RunParams, mechanisms_cohesion: bool):
@@ -98,6 +99,8 @@ class RunState:
             for other, (al, be) in p.beliefs.items():
                 self.alpha[(a, other)] = al
                 self.beta[(a, other)] = be
+        self.typed: dict[tuple[str, str], tuple[float, ...]] = dict(params.type_beliefs)
+        """(observer, actor) -> the observer's probability of each of the actor's types."""
         self.demand: dict[str, str | None] = {a: None for a in actors}
         self.public_threat: dict[str, bool] = {a: False for a in actors}
         self.deadline: dict[str, float | None] = {a: None for a in actors}
@@ -124,7 +127,10 @@ class RunState:
             )
 
     def belief(self, who: str, about: str) -> float:
-        """Mean of ``who``'s Beta belief in ``about``'s resolve (0.5 when it holds none)."""
+        """Mean of ``who``'s Beta belief in ``about``'s resolve (0.5 when it holds none).
+
+        Beliefs about an actor with types are probabilities over its types: the valuation
+        turns them into a chance of resolve (:meth:`Valuation.belief`)."""
         al = self.alpha.get((who, about))
         if al is None:
             return 0.5

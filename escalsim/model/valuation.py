@@ -124,7 +124,7 @@ class Valuation:
     def _state_terms(self, a: ActorP, rung: dict[str, int]) -> tuple[float, ...]:
         """Per-run constants of a state for ``a``: value without collapse, and the cohesion
         projection (equilibrium, decay over half the window, or -1 when not projected)."""
-        key = (a.id, *rung.values())
+        key = (a.key, *rung.values())
         terms = self._static.get(key)
         if terms is None:
             base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
@@ -144,6 +144,9 @@ class Valuation:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
         if not self.scoring:
             return UNSCORED
+        return self._continuation(a, rung, cohesion)
+
+    def _continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None) -> float:
         if cohesion is None:
             cohesion = self._cohesion
         value, eq, decay, window, collapsed = self._state_terms(a, rung)
@@ -175,7 +178,7 @@ class Valuation:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
         if not self.scoring:
             return UNSCORED
-        key = (a.id, deal.name, *self.state.guarantees)
+        key = (a.key, deal.name, *self.state.guarantees)
         v = self._fixed.get(key)
         if v is None:
             v = self._fixed[key] = self._deal_value(a, deal)
@@ -249,7 +252,7 @@ class Valuation:
     ) -> tuple[float, float | None]:
         """The target's value of the pressure going on and of the threat carried out (None
         when there is no threat), whatever its belief: memoised within a decision."""
-        key = ("H", t.id, cohesion, len(self.state.spent), *rung.values())
+        key = ("H", t.key, cohesion, len(self.state.spent), *rung.values())
         pair = self._memo.get(key)
         if pair is None:
             w = self.continuation(t, rung, cohesion)
@@ -266,17 +269,86 @@ class Valuation:
     def acceptance(self, c: ActorP, deal: DealP, b_target: float, rung: dict[str, int]) -> float:
         """The coercer's forecast that its opponent accepts ``deal``.
 
-        The coercer reads the target's valuation of the deal and of holding out (given the
-        target's belief ``b_target`` in the coercer's resolve) and discounts by its own belief
-        that the target is resolved to hold out whatever the terms.
+        The coercer weighs the target's value of the deal against its value of holding out
+        (given the target's belief ``b_target`` in the coercer's resolve). About a target with
+        types it averages that chance over its belief in each type (screening: a bigger demand
+        is refused by more types); about one without, it discounts by its belief that the target
+        is resolved to hold out whatever the terms.
         """
         if not self.scoring:
             return UNSCORED
-        t = self.params.actors[c.opponent]
-        m = self.state.belief(c.id, t.id)
+        tid = c.opponent
+        types = self.params.types.get(tid)
+        if types is None:
+            t = self.params.actors[tid]
+            m = self.state.belief(c.id, tid)
+            return (1.0 - m) * self._accepts(t, deal, b_target, rung)
+        belief = self.state.typed.get((c.id, tid), types.priors)
+        return sum(
+            p * self._accepts(t, deal, b_target, rung)
+            for p, t in zip(belief, types.variants, strict=True)
+            if p > 0.0
+        )
+
+    def _accepts(self, t: ActorP, deal: DealP, b: float, rung: dict[str, int]) -> float:
+        """Chance that a target with parameters ``t`` takes ``deal`` rather than hold out."""
         w, s = self._threatened(t, rung, None)
-        hold = w if s is None else self._mix(t, b_target, w, s)
-        return (1.0 - m) * sigmoid(t.lam * (self.deal_value(t, deal) - hold))
+        hold = w if s is None else self._mix(t, b, w, s)
+        return sigmoid(t.lam * (self.deal_value(t, deal) - hold))
+
+    # --- beliefs about actors with types ---------------------------------------------------
+    def belief(self, who: str, about: str, rung: dict[str, int] | None = None) -> float:
+        """``who``'s belief that ``about`` carries out its threat (its resolve).
+
+        About an actor without types, the mean of a Beta belief; about one with types, each
+        type's resolve (:meth:`resolve`) weighted by ``who``'s probability of that type.
+        """
+        typed = self.state.typed.get((who, about))
+        if typed is None:
+            return self.state.belief(who, about)
+        return self.resolve_mix(about, typed, rung)
+
+    def resolve_mix(
+        self, about: str, typed: tuple[float, ...], rung: dict[str, int] | None = None
+    ) -> float:
+        """The chance of resolve implied by a probability over ``about``'s types."""
+        variants = self.params.types[about].variants
+        if rung is None:
+            rung = self.state.rung
+        pairs = zip(typed, variants, strict=True)
+        return sum(p * self.resolve(v, rung) for p, v in pairs if p > 0.0)
+
+    def resolve(self, c: ActorP, rung: dict[str, int]) -> float:
+        """Chance that an actor with parameters ``c`` carries out its threat when refused.
+
+        Its logit choice between carrying the threat out (the threatened rung's cost, then the
+        state it leads to, or its outcome weighted by success) and letting it pass (the crisis
+        going on, minus the audience cost of a visible retreat), on its own incentives: a type
+        that values war more, or pays more for backing away, is more resolved. No threat left
+        to carry out, no resolve.
+        """
+        key = ("R", c.key, len(self.state.spent), *rung.values())
+        r = self._memo.get(key)
+        if r is not None:
+            return r
+        target = self.threat_rung(c, rung)
+        if target is None:
+            r = 0.0
+        else:
+            w = self._continuation(c, rung, None)
+            outcome = self.rung_outcome.get((c.id, target))
+            if outcome is None:
+                after = dict(rung)
+                after[c.id] = target
+                carry = self._continuation(c, after, None)
+            else:
+                p = c.ladder[target].success
+                carry = p * c.value(outcome) + (1.0 - p) * w
+            carry -= c.ladder[target].cost
+            let_pass = w - (c.audience_cost if self.mech.audience_costs else 0.0)
+            r = sigmoid(c.lam * (carry - let_pass))
+        self._memo[key] = r
+        return r
 
     def status(
         self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
@@ -285,7 +357,7 @@ class Valuation:
         if not self.scoring:
             return UNSCORED
         st = self.state
-        key = ("S", a.id, b_opp, cohesion, len(st.spent), *rung.values(), *st.guarantees)
+        key = ("S", a.key, b_opp, cohesion, len(st.spent), *rung.values(), *st.guarantees)
         value = self._memo.get(key)
         if value is not None:
             return value
@@ -293,14 +365,14 @@ class Valuation:
         cid = self.coercer_of[a.id]
         if demand is not None and a.opponent is not None:
             if b_opp is None:
-                b_opp = st.belief(a.opponent, a.id)
+                b_opp = self.belief(a.opponent, a.id, rung)
             deal = self.params.deals[demand]
             acc = self.acceptance(a, deal, b_opp, rung)
             value = acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(
                 a, rung, cohesion
             )
         elif cid is not None and st.demand[cid] is not None:
-            value = self.holdout(a, st.belief(a.id, cid), rung, cohesion)
+            value = self.holdout(a, self.belief(a.id, cid, rung), rung, cohesion)
         else:
             value = self.continuation(a, rung, cohesion)
         self._memo[key] = value

@@ -88,6 +88,7 @@ class Layout:
     def of(cls, sc: Scenario) -> Layout:
         params = list(sc.uncertain())
         params += [k for k in _history_keys(sc) if k not in params]
+        params += [f"type.{a}" for a, actor in sc.actors.items() if actor.types]
         return cls(
             outcomes=tuple(sc.outcomes),
             ladders=tuple(a for a, actor in sc.actors.items() if actor.ladder),

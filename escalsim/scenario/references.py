@@ -204,6 +204,9 @@ def check_references(sc: Scenario) -> None:
             if who in sc.actors and not sc.actors[who].ladder:
                 bad(f"processes.incidents.between.{j}", f"actor '{who}' has no ladder (no posture)")
 
+    from escalsim.scenario.type_checks import check_types
+
+    check_types(sc, bad, need)
     if problems:
         raise ScenarioError(problems)
 

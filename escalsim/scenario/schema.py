@@ -137,11 +137,39 @@ class Incentives(Model):
     instability_cost: NonNegative = 0.0
 
 
-class Belief(Model):
-    """A Beta belief about another actor's resolve, as a mean and a weight (pseudo-observations)."""
+class IncentiveChanges(Model):
+    """The incentives that one of an actor's types changes; the rest are the actor's own."""
 
-    mean: Probability
+    values: dict[Identifier, AnyReal] = Field(default_factory=dict)
+    day_cost: NonNegative | None = None
+    audience_cost: NonNegative | None = None
+    discount: Positive | None = None
+    risk_aversion: NonNegative | None = None
+    instability_cost: NonNegative | None = None
+
+
+class ActorType(Model):
+    """A private type of an actor: how likely it is, and what it values differently."""
+
+    prior: Probability
+    description: Text = ""
+    rationality: NonNegative | None = None
+    incentives: IncentiveChanges = Field(default_factory=IncentiveChanges)
+    rung_costs: dict[Identifier, NonNegative] = Field(default_factory=dict)
+    source: Text | None = None
+
+
+class Belief(Model):
+    """What an actor believes about another.
+
+    About an actor without types: a Beta belief in its resolve, as a mean and a weight
+    (pseudo-observations). About an actor with types: a probability for each of its types
+    (default: the types' own priors), updated by Bayes' rule after every action it is seen to take.
+    """
+
+    mean: Probability | None = None
     weight: Positive = 4.0
+    types: dict[Identifier, Probability] | None = None
 
 
 class Rung(Model):
@@ -225,6 +253,7 @@ class Actor(Model):
     threat: Identifier | None = None
     incentives: Incentives = Field(default_factory=Incentives)
     beliefs: dict[Identifier, Belief] = Field(default_factory=dict)
+    types: dict[Identifier, ActorType] = Field(default_factory=dict)
     ladder: list[Rung] = Field(default_factory=list)
     repertoire: list[ActionKind] = Field(default_factory=lambda: ["hold"])
     actions: dict[Identifier, CustomAction] = Field(default_factory=dict)
