@@ -140,3 +140,83 @@ def test_what_if_variants_are_a_few_lines():
         ]
         assert len(lines) <= 15, path.name
         assert lines[0].startswith("extends:")
+
+
+def _start_of_forecast(sc: es.Scenario, n: int, root: int = 11):
+    """Simulations at the start of the forecast (history replayed), ready to score a decision."""
+    from escalsim.engine.run import build_simulation
+
+    prep = prepare(sc)
+    for i in range(n):
+        sim, _ = build_simulation(prep, es.run_seed(root, i))
+        sim.now = 0.5
+        sim.begin_decision()
+        yield sim
+
+
+def _posterior_after(sim, kind: str, rung: str | None = None) -> float | None:
+    """Maduro's probability that the US is resolved after seeing it take an option at a review
+    (Bayes' rule on the two types' logit choice probabilities); None if the option is closed."""
+    from escalsim.model.rules import logit_probabilities
+    from escalsim.model.types import bayes
+
+    variants = sim.params.types["us"].variants
+    names = [r.name for r in variants[0].ladder]
+    likelihood = []
+    for v in variants:
+        opts = sim.options(v, "review", None)
+        chance = logit_probabilities([o.utility for o in opts], v.lam)
+        picked = [
+            p
+            for o, p in zip(opts, chance, strict=True)
+            if o.kind == kind and (rung is None or names[o.arg] == rung)
+        ]
+        if not picked:
+            return None
+        likelihood.append(picked[0])
+    return bayes(sim.state.typed[("maduro", "us")], likelihood)[0]
+
+
+def test_a_higher_us_audience_cost_makes_its_ultimatum_more_credible(base):
+    """Fearon (1994): a resolved administration issues an ultimatum whatever it costs to back
+    away from, an irresolute one rarely when backing away costs much; so after an ultimatum
+    Maduro's belief in US resolve rises more, and so does his chance of accepting, when the
+    audience cost is higher. Same draws (seeds) for both audience costs."""
+    seen = {}
+    for cost in (10.0, 30.0):
+        sc = base.with_values({"actors.us.incentives.audience_cost": cost})
+        rows = []
+        for sim in _start_of_forecast(sc, 24):
+            if sim.state.demand["us"] is None or sim.state.deadline["us"] is not None:
+                continue
+            post = _posterior_after(sim, "ultimatum")
+            sim.state.typed[("maduro", "us")] = (post, 1.0 - post)
+            sim.begin_decision()
+            answer = {
+                o.kind: o.utility
+                for o in sim.options(sim.params.actors["maduro"], "ultimatum", "us")
+            }
+            rows.append((post, answer["accept"] - answer["hold"]))
+        seen[cost] = np.array(rows)
+    assert len(seen[10.0]) == len(seen[30.0]) >= 10
+    assert seen[30.0][:, 0].mean() > seen[10.0][:, 0].mean() + 0.2
+    assert np.mean(seen[30.0][:, 1] > seen[10.0][:, 1]) > 0.9  # accepting gains on holding out
+
+
+def test_a_costly_signal_moves_beliefs_more_than_a_cheap_one(base):
+    """Limited strikes cost an irresolute administration twice what they cost a resolved one;
+    a blockade costs both the same. Seen by Maduro, the first is a costly signal, the second
+    nearly cheap talk (how far each moves his belief, either way)."""
+    moved = []
+    for sim in _start_of_forecast(base, 24):
+        prior = sim.state.typed[("maduro", "us")][0]
+        costly = _posterior_after(sim, "climb", "limited_strikes")
+        cheap = _posterior_after(sim, "climb", "blockade")
+        if costly is not None and cheap is not None:
+            moved.append((costly - prior, cheap - prior))
+    moved = np.abs(np.array(moved))
+    assert len(moved) >= 10
+    # typically: a state where the resolved type would rather raid than strike makes limited
+    # strikes read as weakness instead, and one where it raids makes a blockade say a little
+    assert np.median(moved[:, 0]) > 0.3 > 0.05 > np.median(moved[:, 1])
+    assert np.mean(moved[:, 0] > moved[:, 1]) > 0.8
