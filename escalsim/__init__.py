@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
     from escalsim import plot
     from escalsim.analysis import Comparison, compare, sensitivity, sweep
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
+    from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
     from escalsim.model.rules import DecisionView, Option
     from escalsim.narration import narrate
@@ -34,6 +35,7 @@ __all__ = [
     "ResultsError",
     "RunError",
     "RunRecord",
+    "RunSettings",
     "Scenario",
     "ScenarioError",
     "__version__",
@@ -60,6 +62,7 @@ _LAZY = {
     "Scenario": ("escalsim.scenario", "Scenario"),
     "load_scenario": ("escalsim.scenario", "load_scenario"),
     "simulate": ("escalsim.ensemble.simulate", "simulate"),
+    "RunSettings": ("escalsim.ensemble.settings", "RunSettings"),
     "Results": ("escalsim.results.results", "Results"),
     "narrate": ("escalsim.narration", "narrate"),
     "compare": ("escalsim.analysis", "compare"),

@@ -75,8 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         outcomes=OUTCOMES,
         replications=args.replications,
         space=args.space,
-        workers=args.workers,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, progress=False),
     )
     key = "mu_star" if args.method == "morris" else "ST"
     table["kind"] = [kind(p) for p in table["parameter"]]
@@ -100,8 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         runs=args.runs,
         seed=args.seed,
         outcomes=OUTCOMES,
-        workers=args.workers,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, progress=False),
     )
     print(f"\nSweep of {path} ({args.runs:,} runs per point, common random numbers):")
     wide = curve.pivot_table(index=path, columns="outcome", values="p", observed=True)

@@ -53,9 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         scenario,
         runs=args.runs,
         seed=args.seed,
-        workers=args.workers,
-        keep_events=True,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, keep_events=True, progress=False),
     )
 
     # 3. Outcome probabilities with 95% Wilson intervals.

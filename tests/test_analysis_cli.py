@@ -19,6 +19,7 @@ from cli_helpers import run_main
 from matplotlib.figure import Figure
 from test_analysis import IRRELEVANT, RAID, SUCCESS, raid
 
+from escalsim import RunSettings
 from escalsim.analysis import compare, sensitivity, sweep
 from escalsim.plot_analysis import paired_differences, sweep_curves, tornado
 
@@ -178,13 +179,25 @@ def test_cli_sensitivity_sobol_and_morris(raid_file, tmp_path, capsys):
 def tables():
     sc = raid()
     return {
-        "sobol": sensitivity(sc, "sobol", n=16, seed=1, replications=2, executor="serial"),
-        "morris": sensitivity(sc, "morris", n=3, seed=1, replications=2, executor="serial"),
-        "sweep1": sweep(sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, executor="serial"),
-        "sweep2": sweep(
-            sc, {SUCCESS: "0:1:3", IRRELEVANT: [0.5, 1.0]}, runs=20, seed=1, executor="serial"
+        "sobol": sensitivity(
+            sc, "sobol", n=16, seed=1, replications=2, settings=RunSettings(executor="serial")
         ),
-        "compare": compare(sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, executor="serial"),
+        "morris": sensitivity(
+            sc, "morris", n=3, seed=1, replications=2, settings=RunSettings(executor="serial")
+        ),
+        "sweep1": sweep(
+            sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, settings=RunSettings(executor="serial")
+        ),
+        "sweep2": sweep(
+            sc,
+            {SUCCESS: "0:1:3", IRRELEVANT: [0.5, 1.0]},
+            runs=20,
+            seed=1,
+            settings=RunSettings(executor="serial"),
+        ),
+        "compare": compare(
+            sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, settings=RunSettings(executor="serial")
+        ),
     }
 
 
@@ -252,9 +265,11 @@ def test_figures_leave_pyplot_alone(tmp_path):
         "import matplotlib; matplotlib.use('Agg')\n"
         "import sys\n"
         "from test_analysis import raid, SUCCESS\n"
+        "from escalsim import RunSettings\n"
         "from escalsim.analysis import sweep\n"
         "from escalsim.plot_analysis import sweep_curves\n"
-        "t = sweep(raid(), {SUCCESS: [0.2, 0.8]}, runs=5, executor='serial')\n"
+        "serial = RunSettings(executor='serial')\n"
+        "t = sweep(raid(), {SUCCESS: [0.2, 0.8]}, runs=5, settings=serial)\n"
         "sweep_curves(t).savefig(sys.argv[1])\n"
         "print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')\n"
     )

@@ -195,7 +195,12 @@ def test_cumulative_incidence_follows_the_markov_chain():
     """P(absorbed in each state by day d) from the ensemble matches the chain's exp(Q d)."""
     horizon = 60.0
     q = generator()
-    res = es.simulate(chain_scenario(horizon), runs=4000, seed=21, executor="processes", workers=2)
+    res = es.simulate(
+        chain_scenario(horizon),
+        runs=4000,
+        seed=21,
+        settings=es.RunSettings(executor="processes", workers=2),
+    )
     inc = res.cumulative_incidence(days=[5.0, 15.0, 30.0, 59.0])
     for day in (5.0, 15.0, 30.0, 59.0):
         p_d = expm(q * day)[0]

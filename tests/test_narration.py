@@ -29,7 +29,9 @@ def sc():
 
 @pytest.fixture(scope="module")
 def res(sc):
-    return es.simulate(sc, runs=120, seed=5, executor="serial", keep_events=True)
+    return es.simulate(
+        sc, runs=120, seed=5, settings=es.RunSettings(executor="serial", keep_events=True)
+    )
 
 
 def dated(text: str) -> list[tuple[dt.date, str]]:
@@ -204,7 +206,7 @@ def test_paths_counts_and_shares(res):
 
 
 def test_paths_need_event_logs(sc):
-    bare = es.simulate(sc, runs=5, seed=1, executor="serial")
+    bare = es.simulate(sc, runs=5, seed=1, settings=es.RunSettings(executor="serial"))
     with pytest.raises(ResultsError, match="keep_events=True"):
         bare.paths()
     with pytest.raises(ValueError, match="top must be"):

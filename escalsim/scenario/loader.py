@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 import typing
@@ -11,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
-from escalsim.scenario.references import suggest
 from escalsim.scenario.yaml_source import Located, parse_yaml, read_text
 
 MAX_EXTENDS_DEPTH = 20
@@ -32,6 +33,17 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None):
             where = f"override of {path}"
             raise ScenarioError([Problem(p.path, p.message, where) for p in exc.problems]) from None
     return scenario
+
+
+def as_scenario(source: Any, what: str = "scenario"):
+    """A Scenario as given, or loaded from a file path; TypeError for anything else."""
+    from escalsim.scenario.schema import Scenario
+
+    if isinstance(source, (str, os.PathLike)):
+        return load_scenario(source)
+    if not isinstance(source, Scenario):
+        raise TypeError(f"{what} must be a Scenario or a file path, got {type(source).__name__}")
+    return source
 
 
 def _load_located(path: Path, chain: tuple[Path, ...]) -> Located:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel
 
+from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
 from escalsim.scenario.distributions import Distribution
-from escalsim.scenario.references import suggest
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario
