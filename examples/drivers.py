@@ -26,8 +26,7 @@ from pathlib import Path
 
 import escalsim as es
 from escalsim.analysis import parameter_ranges, sensitivity, sweep
-from escalsim.plot import save_figure
-from escalsim.plot_analysis import sweep_curves, tornado
+from escalsim.plot import save_figure, sweep_curves, tornado
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "venezuela_2025.yaml"
 OUTCOMES = {

@@ -1,5 +1,5 @@
 """The analyses from the outside: ``escalsim compare | sweep | sensitivity``, their figures
-(``escalsim.plot_analysis``), and the worked example ``examples/drivers.py``."""
+(``escalsim.plot.analysis``), and the worked example ``examples/drivers.py``."""
 
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ import pytest
 import yaml
 from cli_helpers import run_main
 from matplotlib.figure import Figure
-from test_analysis import IRRELEVANT, RAID, SUCCESS, raid
+from test_analysis import IRRELEVANT, RAID, SERIAL, SUCCESS, raid
 
-from escalsim import RunSettings
 from escalsim.analysis import compare, sensitivity, sweep
-from escalsim.plot_analysis import paired_differences, sweep_curves, tornado
+from escalsim.plot import paired_differences, sweep_curves, tornado
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "data" / "small.yaml"
@@ -180,23 +179,23 @@ def tables():
     sc = raid()
     return {
         "sobol": sensitivity(
-            sc, "sobol", n=16, seed=1, replications=2, settings=RunSettings(executor="serial")
+            sc, "sobol", n=16, seed=1, replications=2, settings=SERIAL
         ),
         "morris": sensitivity(
-            sc, "morris", n=3, seed=1, replications=2, settings=RunSettings(executor="serial")
+            sc, "morris", n=3, seed=1, replications=2, settings=SERIAL
         ),
         "sweep1": sweep(
-            sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, settings=RunSettings(executor="serial")
+            sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, settings=SERIAL
         ),
         "sweep2": sweep(
             sc,
             {SUCCESS: "0:1:3", IRRELEVANT: [0.5, 1.0]},
             runs=20,
             seed=1,
-            settings=RunSettings(executor="serial"),
+            settings=SERIAL,
         ),
         "compare": compare(
-            sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, settings=RunSettings(executor="serial")
+            sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, settings=SERIAL
         ),
     }
 
@@ -260,6 +259,28 @@ def test_paired_differences_shows_each_change_with_its_interval(tables):
     assert len(paired_differences(table).axes) == 1  # from the table alone, too
 
 
+def test_an_analysis_figure_shows_itself_in_ipython():
+    """Like every plot, an analysis figure made without pyplot displays in a notebook."""
+    pytest.importorskip("IPython")
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "import sys\n"
+        "from escalsim.plot import sweep_curves\n"
+        "shell = InteractiveShell.instance()\n"
+        "import pandas as pd\n"
+        "t = pd.DataFrame({'x': [0, 1], 'outcome': ['a', 'a'], 'p': [0.2, 0.4],"
+        " 'ci_low': [0.1, 0.3], 'ci_high': [0.3, 0.5]})\n"
+        "data, _ = shell.display_formatter.format(sweep_curves(t))\n"
+        "assert len(data.get('image/png', b'')) > 1000, sorted(data)\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+    )
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_figures_leave_pyplot_alone(tmp_path):
     code = (
         "import matplotlib; matplotlib.use('Agg')\n"
@@ -267,7 +288,7 @@ def test_figures_leave_pyplot_alone(tmp_path):
         "from test_analysis import raid, SUCCESS\n"
         "from escalsim import RunSettings\n"
         "from escalsim.analysis import sweep\n"
-        "from escalsim.plot_analysis import sweep_curves\n"
+        "from escalsim.plot import sweep_curves\n"
         "serial = RunSettings(executor='serial')\n"
         "t = sweep(raid(), {SUCCESS: [0.2, 0.8]}, runs=5, settings=serial)\n"
         "sweep_curves(t).savefig(sys.argv[1])\n"

@@ -6,9 +6,10 @@
 - :func:`sensitivity` ranks the uncertain parameters by how much they move each outcome's
   probability (Sobol' indices or Morris screening, with SALib).
 
-All three run on the executors of :func:`escalsim.simulate` (local processes by default,
-``"serial"``, ``"dask"`` or an Executor), show a progress bar when interactive, and give the
-same table for the same seed. Their figures are in :mod:`escalsim.plot_analysis`.
+All three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
+processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
+interactive, and give the same table for the same seed. Their figures are in
+:mod:`escalsim.plot` (``tornado``, ``sweep_curves``, ``paired_differences``).
 """
 
 from escalsim.analysis.compare import Comparison, compare

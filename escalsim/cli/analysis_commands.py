@@ -155,7 +155,7 @@ def compare(
 
 
 def _paired_figure(result: Any, outcomes: Any) -> Any:
-    from escalsim.plot_analysis import paired_differences
+    from escalsim.plot import paired_differences
 
     return paired_differences(result, outcomes)
 
@@ -244,7 +244,7 @@ def sweep(
     _print_sweep(table, scenario)
 
     def figure() -> Any:
-        from escalsim.plot_analysis import sweep_curves
+        from escalsim.plot import sweep_curves
 
         return sweep_curves(table, scenario=scenario)
 
@@ -364,7 +364,7 @@ def sensitivity(
     _print_sensitivity(table, scenario, top)
 
     def figure() -> Any:
-        from escalsim.plot_analysis import tornado
+        from escalsim.plot import tornado
 
         return tornado(table, top=top)
 
