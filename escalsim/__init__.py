@@ -14,7 +14,7 @@ from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from escalsim import plot
-    from escalsim.analysis import Comparison, compare, sensitivity, sweep
+    from escalsim.analysis import Comparison, compare, paths, sensitivity, sweep
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
     from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
@@ -42,6 +42,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "narrate",
+    "paths",
     "plot",
     "prepare",
     "run_one",
@@ -67,6 +68,7 @@ _LAZY = {
     "narrate": ("escalsim.narration", "narrate"),
     "compare": ("escalsim.analysis", "compare"),
     "sweep": ("escalsim.analysis", "sweep"),
+    "paths": ("escalsim.analysis", "paths"),
     "sensitivity": ("escalsim.analysis", "sensitivity"),
     "Comparison": ("escalsim.analysis", "Comparison"),
     "plot": ("escalsim.plot", None),

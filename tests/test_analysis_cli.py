@@ -178,15 +178,9 @@ def test_cli_sensitivity_sobol_and_morris(raid_file, tmp_path, capsys):
 def tables():
     sc = raid()
     return {
-        "sobol": sensitivity(
-            sc, "sobol", n=16, seed=1, replications=2, settings=SERIAL
-        ),
-        "morris": sensitivity(
-            sc, "morris", n=3, seed=1, replications=2, settings=SERIAL
-        ),
-        "sweep1": sweep(
-            sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, settings=SERIAL
-        ),
+        "sobol": sensitivity(sc, "sobol", n=16, seed=1, replications=2, settings=SERIAL),
+        "morris": sensitivity(sc, "morris", n=3, seed=1, replications=2, settings=SERIAL),
+        "sweep1": sweep(sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, settings=SERIAL),
         "sweep2": sweep(
             sc,
             {SUCCESS: "0:1:3", IRRELEVANT: [0.5, 1.0]},
@@ -194,9 +188,7 @@ def tables():
             seed=1,
             settings=SERIAL,
         ),
-        "compare": compare(
-            sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, settings=SERIAL
-        ),
+        "compare": compare(sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, settings=SERIAL),
     }
 
 

@@ -78,7 +78,7 @@ def test_import_escalsim_does_not_import_matplotlib():
         "import sys, escalsim as es, escalsim.narration\n"
         f"r = es.simulate({str(SMALL)!r}, runs=5,"
         " settings=es.RunSettings(executor='serial', keep_events=True))\n"
-        "r.summary(); r.paths(); r.cumulative_incidence()\n"
+        "r.summary(); es.paths(r); r.cumulative_incidence()\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
         "r.plot.outcomes()\n"
         "assert 'matplotlib' in sys.modules\n"
