@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
+from escalsim.scenario.parameters import edited
 from escalsim.scenario.yaml_source import Located, parse_yaml, read_text
 
 MAX_EXTENDS_DEPTH = 20
@@ -28,7 +29,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None):
     scenario = scenario_from_mapping(located.data, file=str(path), located=located)
     if overrides:
         try:
-            scenario = scenario.with_values(overrides)
+            scenario = scenario_from_mapping(edited(scenario, overrides))
         except ScenarioError as exc:
             where = f"override of {path}"
             raise ScenarioError([Problem(p.path, p.message, where) for p in exc.problems]) from None
@@ -85,7 +86,9 @@ def deep_merge(base: Any, override: Any) -> Any:
 
 
 def scenario_from_mapping(data: Any, *, file: str | None = None, located: Located | None = None):
-    """Validate a plain mapping into a Scenario, turning every failure into a ScenarioError."""
+    """Validate a plain mapping into a Scenario, then check its cross-references, turning every
+    failure into a ScenarioError located in the file where possible."""
+    from escalsim.scenario.references import check_references
     from escalsim.scenario.schema import Scenario
 
     if not isinstance(data, dict):
@@ -95,7 +98,9 @@ def scenario_from_mapping(data: Any, *, file: str | None = None, located: Locate
             Problem("extends", "'extends' is resolved when loading a file; use load_scenario", file)
         )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
+        check_references(scenario)
+        return scenario
     except ValidationError as exc:
         errors = _prune_union_errors(exc.errors(), data)
         problems = [_problem_from_error(err, data, file, located) for err in errors]
