@@ -314,6 +314,9 @@ def test_binned_probabilities(res):
     assert (table["ci_low"] <= table["p"]).all() and (table["p"] <= table["ci_high"]).all()
     binary = plot.binned(res, "history.airspace")
     assert sorted(binary["x"].unique()) == [0.0, 1.0]
+    for bad, error in ((0, ValueError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="bins must be a positive integer"):
+            plot.binned(res, "us.credibility", bins=bad)
 
 
 def test_driver_plot(res, colors):
