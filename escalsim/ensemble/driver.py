@@ -195,8 +195,8 @@ def _provenance(
     tally: _Tally,
     started: str,
 ) -> dict[str, Any]:
-    """What made these results: version, scenario, seed, runs, executor, times, precision."""
-    provenance: dict[str, Any] = {
+    """What made these results: version, scenario, seed, runs, executor, chunks, times."""
+    return {
         "escalsim_version": library_version(),
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
@@ -209,7 +209,6 @@ def _provenance(
         "started": started,
         "finished": now_iso(),
     }
-    return provenance
 
 
 def _check_order(records: Sequence[RunRecord], first: int) -> None:
@@ -240,11 +239,11 @@ def run_ensemble(
     started = now_iso()
     stop = runs if precision is None else settings.max_runs
     rule = None if precision is None else PrecisionRule(len(layout.outcomes), precision, runs)
-    fixed = resume_settings(scenario, runs, seed, settings, precision)
     sink: _Sink
     if output is None:
         sink = _MemorySink()
     else:
+        fixed = resume_settings(scenario, runs, seed, settings, precision)
         file_sink = _file_sink(output, layout, fixed, started)
         if file_sink is None:  # the file already holds this very run
             from escalsim.results import Results
