@@ -47,11 +47,11 @@ def stream(args: argparse.Namespace) -> dict:
             sc,
             runs=args.child_stream,
             seed=args.seed,
-            workers=args.workers,
-            chunk_size=args.chunk_size,
             out=out,
             resume=args.resume,
-            progress=False,
+            settings=es.RunSettings(
+                workers=args.workers, chunk_size=args.chunk_size, progress=False
+            ),
         )
         wall = time.perf_counter() - t0
         size = out.stat().st_size
@@ -68,9 +68,7 @@ def in_memory(args: argparse.Namespace) -> dict:
         es.load_scenario(args.scenario),
         runs=n,
         seed=args.seed,
-        workers=args.workers,
-        keep_events=True,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, keep_events=True, progress=False),
     )
     runs = int(res.runs.memory_usage(deep=True).sum())
     events = int(res.events.memory_usage(deep=True).sum())

@@ -39,9 +39,13 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
 def escalsim_table(sc: es.Scenario, runs: int, seed: int, workers: int) -> Any:
     """The runs table of ``es.simulate``: serially for one worker, else on local processes."""
     if workers == 1:
-        res = es.simulate(sc, runs=runs, seed=seed, executor="serial", progress=False)
+        res = es.simulate(
+            sc, runs=runs, seed=seed, settings=es.RunSettings(executor="serial", progress=False)
+        )
     else:
-        res = es.simulate(sc, runs=runs, seed=seed, workers=workers, progress=False)
+        res = es.simulate(
+            sc, runs=runs, seed=seed, settings=es.RunSettings(workers=workers, progress=False)
+        )
     return res.runs
 
 

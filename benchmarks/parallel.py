@@ -60,7 +60,12 @@ def time_processes(sc: es.Scenario, workers: int, runs: int, seed: int) -> Timin
     """``simulate`` on a fresh pool of ``workers`` processes; start-up timed on another pool."""
     startup = startup_seconds(ProcessExecutor(workers), EngineJob(prepare(sc)), workers)
     t0 = time.perf_counter()
-    res = es.simulate(sc, runs, seed, workers=workers, executor="processes", progress=False)
+    res = es.simulate(
+        sc,
+        runs,
+        seed,
+        settings=es.RunSettings(workers=workers, executor="processes", progress=False),
+    )
     total = time.perf_counter() - t0
     return Timing(
         f"processes × {workers}", workers, total, startup, res.provenance["chunk_size"], res.runs
@@ -75,7 +80,7 @@ def time_dask(sc: es.Scenario, workers: int, runs: int, seed: int) -> Timing:
     ex = DaskExecutor(workers=workers)
     try:
         startup = startup_seconds(ex, EngineJob(prepare(sc)), workers)
-        res = es.simulate(sc, runs, seed, executor=ex, progress=False)
+        res = es.simulate(sc, runs, seed, settings=es.RunSettings(executor=ex, progress=False))
         total = time.perf_counter() - t0
     finally:
         ex.close()
@@ -92,7 +97,8 @@ def main() -> None:
     parser.add_argument("--no-dask", action="store_true", help="Skip the Dask cluster.")
     args = parser.parse_args()
     sc = es.load_scenario(args.scenario)
-    es.simulate(sc, 20, args.seed, executor="serial", progress=False)  # warm up this process
+    serial = es.RunSettings(executor="serial", progress=False)
+    es.simulate(sc, 20, args.seed, settings=serial)  # warm up this process
     load_before = os.getloadavg()[0]
     timings = [time_processes(sc, w, args.runs, args.seed) for w in (1, 2)]
     if not args.no_dask:

@@ -14,8 +14,9 @@ from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from escalsim import plot
-    from escalsim.analysis import Comparison, compare, sensitivity, sweep
+    from escalsim.analysis import Comparison, compare, paths, sensitivity, sweep
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
+    from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
     from escalsim.model.rules import DecisionView, Option
     from escalsim.narration import narrate
@@ -34,12 +35,14 @@ __all__ = [
     "ResultsError",
     "RunError",
     "RunRecord",
+    "RunSettings",
     "Scenario",
     "ScenarioError",
     "__version__",
     "compare",
     "load_scenario",
     "narrate",
+    "paths",
     "plot",
     "prepare",
     "run_one",
@@ -60,10 +63,12 @@ _LAZY = {
     "Scenario": ("escalsim.scenario", "Scenario"),
     "load_scenario": ("escalsim.scenario", "load_scenario"),
     "simulate": ("escalsim.ensemble.simulate", "simulate"),
+    "RunSettings": ("escalsim.ensemble.settings", "RunSettings"),
     "Results": ("escalsim.results.results", "Results"),
     "narrate": ("escalsim.narration", "narrate"),
     "compare": ("escalsim.analysis", "compare"),
     "sweep": ("escalsim.analysis", "sweep"),
+    "paths": ("escalsim.analysis", "paths"),
     "sensitivity": ("escalsim.analysis", "sensitivity"),
     "Comparison": ("escalsim.analysis", "Comparison"),
     "plot": ("escalsim.plot", None),

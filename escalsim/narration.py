@@ -1,11 +1,11 @@
-"""Narratives: one run told as dated sentences, and the most common paths to each outcome.
+"""Narratives: one run told as dated sentences.
 
 A run's event log holds the replayed history first (events at or before the start, time ≤ 0)
 and then the run itself (time > 0: every decision in a run comes after a random positive
 delay), ending with an ``outcome`` event. :func:`tell` turns a log into :class:`Sentence`
 objects with the actors' display names and the rung and deal names; :func:`narrate` replays
-one run of an ensemble from its seed and tells it; :func:`paths` counts, across an ensemble,
-the last steps before each outcome.
+one run of an ensemble from its seed and tells it. The most common paths to each outcome,
+across an ensemble, are :func:`escalsim.analysis.paths`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,10 +25,6 @@ if TYPE_CHECKING:
     from escalsim.engine import Event, RunRecord
     from escalsim.results import Results
     from escalsim.scenario.schema import Scenario
-
-ARROW = " → "
-DEFAULT_IGNORE = ("statement", "rally", "channel_open", "channel_closed")
-"""Event kinds left out of :func:`paths` by default: frequent, and rarely what decides."""
 
 
 @dataclass(frozen=True)
@@ -290,94 +285,3 @@ def narrate(
     heading += f" (run seed {run_s}); start {sc.start}, horizon {sc.horizon:g} days"
     left_out = _history_left_out(sc, params) if history else []
     return format_story(sc, story, heading=heading, left_out=left_out)
-
-
-# --- paths across an ensemble ---------------------------------------------------------------
-
-_DETAIL = re.compile(r'"(?:rung|action)":"([^"]*)"')
-
-
-def path_tokens(
-    events: pd.DataFrame, *, ignore: Iterable[str] = DEFAULT_IGNORE, actors: bool = False
-) -> pd.DataFrame:
-    """The steps of each run after the start: columns run and step (``kind``, or
-    ``kind:rung`` for climb, descend and failed; ``actor:...`` with ``actors``), in order,
-    without the outcome event, the ignored kinds, and repeats of the step just before."""
-    ev = events[(events["time"] > 0.0) & (events["kind"] != "outcome")]
-    ev = ev[~ev["kind"].isin(list(ignore))]
-    step = ev["kind"].astype(str)
-    detailed = step.isin(["climb", "descend", "failed"])
-    detail = ev["payload"].astype(str).str.extract(_DETAIL, expand=False)
-    step = step.where(~(detailed & detail.notna()), step + ":" + detail.fillna(""))
-    if actors:
-        step = ev["actor"].astype(str) + ":" + step
-    out = ev[["run"]].assign(step=step.to_numpy())
-    keep = (out["step"] != out["step"].shift()) | (out["run"] != out["run"].shift())
-    return out[keep].reset_index(drop=True)
-
-
-def paths(
-    results: Results,
-    top: int = 5,
-    *,
-    steps: int | None = 3,
-    ignore: Iterable[str] = DEFAULT_IGNORE,
-    actors: bool = False,
-) -> pd.DataFrame:
-    """The most common paths to each outcome: the last ``steps`` steps of the runs before it.
-
-    A run's path is its sequence of event kinds after the start (history excluded), with
-    climbs, descents and failures naming their rung (``climb:raid``), the kinds in ``ignore``
-    left out (by default statements, rallies and channel openings and closings), and
-    consecutive repeats collapsed; ``steps`` keeps only the last few (None: the whole path,
-    which is nearly unique per run). Returns, per outcome in scenario order, the ``top``
-    paths: outcome, rank, path (steps joined by " → "; "(nothing)" for none), count, share
-    (of the runs that ended in the outcome), p (of all runs) and outcome_runs.
-    Needs the event logs: ``simulate(..., keep_events=True)``.
-    """
-    import pandas as pd
-
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ValueError(f"top must be a positive integer, got {top!r}")
-    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
-        raise ValueError(f"steps must be a positive integer or None, got {steps!r}")
-    events = results.events
-    if events is None:
-        raise ResultsError(
-            "these results have no event logs, so no paths: run with keep_events=True "
-            "(escalsim run --events)"
-        )
-    tokens = path_tokens(events, ignore=ignore, actors=actors)
-    if steps is not None:
-        tokens = tokens.groupby("run", sort=False).tail(steps)
-    joined = tokens.groupby("run", sort=True)["step"].agg(ARROW.join)
-    runs = results.runs[["run", "outcome"]].copy()
-    runs["path"] = runs["run"].map(joined).fillna("(nothing)")
-    runs.loc[runs["path"] == "", "path"] = "(nothing)"
-    n = len(runs)
-    frames = []
-    for name in results.scenario.outcomes:
-        mine = runs[runs["outcome"] == name]
-        if mine.empty:
-            continue
-        counts = mine["path"].value_counts(sort=False)
-        # most common first; ties in order of first appearance (run order), stable
-        first = {p: i for i, p in enumerate(dict.fromkeys(mine["path"]))}
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], first[kv[0]]))[:top]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "outcome": name,
-                    "rank": range(1, len(ranked) + 1),
-                    "path": [p for p, _ in ranked],
-                    "count": [int(c) for _, c in ranked],
-                    "share": [c / len(mine) for _, c in ranked],
-                    "p": [c / n for _, c in ranked],
-                    "outcome_runs": len(mine),
-                }
-            )
-        )
-    columns = ["outcome", "rank", "path", "count", "share", "p", "outcome_runs"]
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    out["outcome"] = pd.Categorical(out["outcome"], categories=list(results.scenario.outcomes))
-    return out[columns]

@@ -127,9 +127,14 @@ def main(argv: list[str] | None = None) -> None:
 
     # The default rule, then the doctrine. A Python rule runs in this process
     # (executor="serial"); a process pool would need it importable by the workers.
-    default = es.simulate(scenario, runs=args.runs, seed=args.seed, executor="serial")
+    default = es.simulate(
+        scenario, runs=args.runs, seed=args.seed, settings=es.RunSettings(executor="serial")
+    )
     doctrine = es.simulate(
-        scenario, runs=args.runs, seed=args.seed, executor="serial", rules={"north": step_by_step}
+        scenario,
+        runs=args.runs,
+        seed=args.seed,
+        settings=es.RunSettings(executor="serial", rules={"north": step_by_step}),
     )
     print(f"{'outcome':<10} {'default rule':>13} {'doctrine':>9}")
     for a, b in zip(default.summary().itertuples(), doctrine.summary().itertuples(), strict=True):

@@ -26,8 +26,7 @@ from pathlib import Path
 
 import escalsim as es
 from escalsim.analysis import parameter_ranges, sensitivity, sweep
-from escalsim.plot import save_figure
-from escalsim.plot_analysis import sweep_curves, tornado
+from escalsim.plot import save_figure, sweep_curves, tornado
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "venezuela_2025.yaml"
 OUTCOMES = {
@@ -75,8 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         outcomes=OUTCOMES,
         replications=args.replications,
         space=args.space,
-        workers=args.workers,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, progress=False),
     )
     key = "mu_star" if args.method == "morris" else "ST"
     table["kind"] = [kind(p) for p in table["parameter"]]
@@ -100,8 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         runs=args.runs,
         seed=args.seed,
         outcomes=OUTCOMES,
-        workers=args.workers,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, progress=False),
     )
     print(f"\nSweep of {path} ({args.runs:,} runs per point, common random numbers):")
     wide = curve.pivot_table(index=path, columns="outcome", values="p", observed=True)

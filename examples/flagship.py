@@ -53,9 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         scenario,
         runs=args.runs,
         seed=args.seed,
-        workers=args.workers,
-        keep_events=True,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, keep_events=True, progress=False),
     )
 
     # 3. Outcome probabilities with 95% Wilson intervals.
@@ -72,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # 5. Why: the last steps of the runs before each outcome.
     print("\nMost common paths to each outcome (last three steps):")
-    for row in results.paths(top=2).itertuples():
+    for row in es.paths(results, top=2).itertuples():
         print(f"  {row.outcome:<22} {row.share:6.1%}  {row.path}")
 
     # 6. One run told as a story: the first that did not end in a stalemate (history=False

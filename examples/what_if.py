@@ -39,15 +39,13 @@ def main(argv: list[str] | None = None) -> None:
         SCENARIOS / "venezuela_2025.yaml",
         runs=args.runs,
         seed=args.seed,
-        workers=args.workers,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, progress=False),
     )
     what_if = es.simulate(
         SCENARIOS / "venezuela_2025_guarantee.yaml",
         runs=args.runs,
         seed=args.seed,
-        workers=args.workers,
-        progress=False,
+        settings=es.RunSettings(workers=args.workers, progress=False),
     )
 
     # Side by side, and the paired difference with its 95% interval.

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from escalsim.engine import Event, RunRecord
-from escalsim.ensemble.driver import run_ensemble
+from escalsim.ensemble.driver import Output, run_ensemble
 from escalsim.ensemble.executors import Executor, SerialExecutor
+from escalsim.ensemble.settings import RunSettings
 from escalsim.errors import RunError
 from escalsim.results.layout import Layout, horizon_outcomes
 from escalsim.scenario import load_scenario
@@ -115,18 +116,21 @@ def ensemble(
     runs: int = 200,
     seed: int = 11,
     chunk_size: int = 16,
-    **kw,
+    precision: float | None = None,
+    max_runs: int | None = None,
+    out=None,
+    resume: bool = False,
+    force: bool = False,
 ):
     """Run the fake task through the real ensemble machinery."""
-    return run_ensemble(
-        fake_task,
-        job,
-        scenario(),
+    settings = RunSettings(
         executor=executor or SerialExecutor(),
-        runs=runs,
-        seed=seed,
         chunk_size=chunk_size,
         keep_events=job.keep_events,
         progress=False,
-        **kw,
+        **({} if max_runs is None else {"max_runs": max_runs}),
+    )
+    output = None if out is None else Output(out, resume=resume, force=force)
+    return run_ensemble(
+        fake_task, job, scenario(), runs, seed, settings, precision=precision, output=output
     )

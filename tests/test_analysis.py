@@ -34,7 +34,6 @@ from escalsim.analysis import (
     sensitivity,
     sweep,
 )
-from escalsim.analysis.batch import pinned
 from escalsim.analysis.ranges import from_unit, parameter_range, quantile
 from escalsim.engine import prepare, run_prepared
 from escalsim.errors import ResultsError, ScenarioError
@@ -123,18 +122,19 @@ def test_paired_interval_works_on_arrays_and_never_collapses():
 
 RUNS = 400
 STRIKE_COST = "actors.us.ladder.strikes.cost"  # 1.5 in small.yaml
+SERIAL = es.RunSettings(executor="serial")
 
 
 @pytest.fixture(scope="module")
 def comparison():
     base = es.load_scenario(SMALL)
-    return compare(base, {STRIKE_COST: 1.7}, runs=RUNS, seed=5, executor="serial")
+    return compare(base, {STRIKE_COST: 1.7}, runs=RUNS, seed=5, settings=SERIAL)
 
 
 @pytest.fixture(scope="module")
 def independent(comparison):
     """The same variant with a different root seed: independent of the base runs."""
-    return es.simulate(comparison.variant.scenario, runs=RUNS, seed=6, executor="serial")
+    return es.simulate(comparison.variant.scenario, runs=RUNS, seed=6, settings=SERIAL)
 
 
 def test_paired_interval_is_narrower_than_independent_ensembles(comparison, independent):
@@ -203,7 +203,9 @@ def test_unpaired_results_are_refused(comparison, independent):
 
 
 def test_identical_scenarios_differ_by_nothing():
-    res = compare(raid(), raid(), runs=50, seed=1, executor="serial", progress=False)
+    res = compare(
+        raid(), raid(), runs=50, seed=1, settings=es.RunSettings(executor="serial", progress=False)
+    )
     table = res.table()
     assert (table["diff"] == 0).all() and (table["base_only"] + table["variant_only"] == 0).all()
     assert ((table["ci_low"] < 0) & (table["ci_high"] > 0)).all()
@@ -253,7 +255,7 @@ def test_bad_grids_say_what_is_wrong(spec, message):
 
 
 def test_sweep_of_the_raid_odds_follows_them():
-    table = sweep(raid(), {SUCCESS: "0:1:5"}, runs=200, seed=3, executor="serial")
+    table = sweep(raid(), {SUCCESS: "0:1:5"}, runs=200, seed=3, settings=SERIAL)
     assert list(table.columns) == [SUCCESS, "outcome", "count", "p", "ci_low", "ci_high", "runs"]
     seized = table[table["outcome"] == "seized"]
     s = seized[SUCCESS].to_numpy()
@@ -277,7 +279,7 @@ def test_two_parameter_sweep_makes_the_product_grid():
         runs=60,
         seed=1,
         outcomes="seized",
-        executor="serial",
+        settings=SERIAL,
     )
     assert len(table) == 2 * 3 and list(table["outcome"].unique()) == ["seized"]
     assert list(table[SUCCESS]) == [0.2, 0.2, 0.2, 0.6, 0.6, 0.6]  # first parameter slowest
@@ -290,13 +292,29 @@ def test_sweep_errors_are_clear():
     with pytest.raises(ValueError, match="one or two"):
         sweep(raid(), {SUCCESS: [0.1], IRRELEVANT: [1], "horizon": [10]}, runs=5)
     with pytest.raises(ScenarioError, match="unknown key 'sucess' \\(did you mean 'success'"):
-        sweep(raid(), {"actors.c.ladder.raid.sucess": [0.5]}, runs=5, executor="serial")
+        sweep(
+            raid(),
+            {"actors.c.ladder.raid.sucess": [0.5]},
+            runs=5,
+            settings=SERIAL,
+        )
     with pytest.raises(ScenarioError, match="no such path"):
-        sweep(raid(), {"actors.x.rationality": [0.5]}, runs=5, executor="serial")
+        sweep(
+            raid(),
+            {"actors.x.rationality": [0.5]},
+            runs=5,
+            settings=SERIAL,
+        )
     with pytest.raises(ScenarioError, match=r"must be in \[0, 1\]"):
-        sweep(raid(), {SUCCESS: [0.5, 1.5]}, runs=5, executor="serial")
+        sweep(raid(), {SUCCESS: [0.5, 1.5]}, runs=5, settings=SERIAL)
     with pytest.raises(ValueError, match="no outcome 'war'"):
-        sweep(raid(), {SUCCESS: [0.5]}, runs=5, outcomes="war", executor="serial")
+        sweep(
+            raid(),
+            {SUCCESS: [0.5]},
+            runs=5,
+            outcomes="war",
+            settings=SERIAL,
+        )
 
 
 # --- sensitivity: ranges ----------------------------------------------------------------------
@@ -362,16 +380,17 @@ def test_pinned_runs_are_the_engine_runs_when_pinned_to_the_engine_draws():
     prep = prepare(sc)
     for seed in (1, 2, 3):
         draws = sc.sample(np.random.default_rng(np.random.SeedSequence(seed)))
-        assert run_prepared(pinned(prep, draws), seed) == run_prepared(prep, seed)
-    moved = run_prepared(pinned(prep, {"actors.us.rationality": 0.7}), 1)
+        assert run_prepared(prep.pin(draws), seed) == run_prepared(prep, seed)
+    moved = run_prepared(prep.pin({"actors.us.rationality": 0.7}), 1)
     assert moved.params["actors.us.rationality"] == 0.7
+    assert prep.pinned == {} and prep.pin({}).pin({}) == prep  # pinning makes a new one
     with pytest.raises(ValueError, match="did you mean"):
-        pinned(prep, {"actors.us.rationalty": 0.7})
+        prep.pin({"actors.us.rationalty": 0.7})
 
 
 @pytest.fixture(scope="module")
 def sobol_table():
-    return sensitivity(raid(), "sobol", n=64, seed=2, replications=4, executor="serial")
+    return sensitivity(raid(), "sobol", n=64, seed=2, replications=4, settings=SERIAL)
 
 
 def test_sobol_finds_the_one_parameter_that_matters(sobol_table):
@@ -411,7 +430,13 @@ def test_common_random_numbers_give_an_irrelevant_parameter_exactly_nothing(sobo
 
 def test_morris_finds_the_one_parameter_that_matters():
     table = sensitivity(
-        raid(), "morris", n=8, seed=4, replications=4, outcomes="seized", executor="serial"
+        raid(),
+        "morris",
+        n=8,
+        seed=4,
+        replications=4,
+        outcomes="seized",
+        settings=SERIAL,
     )
     assert list(table.columns[4:]) == [
         "mu",
@@ -438,7 +463,7 @@ def test_varying_some_parameters_leaves_the_others_random():
         parameters=[SUCCESS],
         replications=4,
         outcomes="seized",
-        executor="serial",
+        settings=SERIAL,
     )
     assert table["parameter"].tolist() == [SUCCESS] and table.attrs["parameters"] == [SUCCESS]
     assert table["mu_star"].iloc[0] > 0.6  # same tolerance as above
@@ -463,32 +488,50 @@ def test_sensitivity_errors_are_clear():
 
 def test_the_same_seed_gives_the_same_tables():
     sc = raid()
-    one = sensitivity(sc, "morris", n=4, seed=9, replications=3, executor="serial")
-    two = sensitivity(sc, "morris", n=4, seed=9, replications=3, executor="serial")
+    one = sensitivity(sc, "morris", n=4, seed=9, replications=3, settings=SERIAL)
+    two = sensitivity(sc, "morris", n=4, seed=9, replications=3, settings=SERIAL)
     pd.testing.assert_frame_equal(one, two)
-    other = sensitivity(sc, "morris", n=4, seed=10, replications=3, executor="serial")
+    other = sensitivity(sc, "morris", n=4, seed=10, replications=3, settings=SERIAL)
     assert not one.equals(other)  # a seed that does nothing would pass the first check too
-    a = sweep(sc, {SUCCESS: "0.2:0.8:3"}, runs=40, seed=9, executor="serial")
+    a = sweep(sc, {SUCCESS: "0.2:0.8:3"}, runs=40, seed=9, settings=SERIAL)
     pd.testing.assert_frame_equal(
-        a, sweep(sc, {SUCCESS: "0.2:0.8:3"}, runs=40, seed=9, executor="serial")
+        a,
+        sweep(sc, {SUCCESS: "0.2:0.8:3"}, runs=40, seed=9, settings=SERIAL),
     )
-    c = compare(sc, {SUCCESS: {"uniform": [0.1, 1.0]}}, runs=40, seed=9, executor="serial")
-    d = compare(sc, {SUCCESS: {"uniform": [0.1, 1.0]}}, runs=40, seed=9, executor="serial")
+    c = compare(
+        sc,
+        {SUCCESS: {"uniform": [0.1, 1.0]}},
+        runs=40,
+        seed=9,
+        settings=SERIAL,
+    )
+    d = compare(
+        sc,
+        {SUCCESS: {"uniform": [0.1, 1.0]}},
+        runs=40,
+        seed=9,
+        settings=SERIAL,
+    )
     pd.testing.assert_frame_equal(c.table(), d.table())
 
 
 def test_processes_and_serial_give_identical_tables():
     sc = raid()
-    kw = {"runs": 60, "seed": 2, "progress": False}
+    kw = {"runs": 60, "seed": 2}
     grid = {SUCCESS: "0.1:0.9:3"}
     pd.testing.assert_frame_equal(
-        sweep(sc, grid, executor="serial", **kw),
-        sweep(sc, grid, executor="processes", workers=2, chunk_size=7, **kw),
+        sweep(sc, grid, **kw, settings=SERIAL),
+        sweep(sc, grid, **kw, settings=es.RunSettings(workers=2, chunk_size=7, progress=False)),
     )
-    skw = {"n": 4, "seed": 2, "replications": 3, "progress": False}
+    skw = {"n": 4, "seed": 2, "replications": 3}
     pd.testing.assert_frame_equal(
-        sensitivity(sc, "morris", executor="serial", **skw),
-        sensitivity(sc, "morris", executor="processes", workers=2, chunk_size=5, **skw),
+        sensitivity(sc, "morris", **skw, settings=SERIAL),
+        sensitivity(
+            sc,
+            "morris",
+            **skw,
+            settings=es.RunSettings(workers=2, chunk_size=5, progress=False),
+        ),
     )
 
 
@@ -511,13 +554,21 @@ def test_dask_gives_the_same_tables(dask_client):
 
     sc = raid()
     grid = {SUCCESS: "0.1:0.9:3"}
-    serial = sweep(sc, grid, runs=40, seed=2, executor="serial")
-    on_dask = sweep(sc, grid, runs=40, seed=2, executor=DaskExecutor(dask_client), chunk_size=9)
+    serial = sweep(sc, grid, runs=40, seed=2, settings=SERIAL)
+    on_dask = sweep(
+        sc,
+        grid,
+        runs=40,
+        seed=2,
+        settings=es.RunSettings(executor=DaskExecutor(dask_client), chunk_size=9),
+    )
     pd.testing.assert_frame_equal(serial, on_dask)
     skw = {"n": 4, "seed": 2, "replications": 2}
     pd.testing.assert_frame_equal(
-        sensitivity(sc, "sobol", executor="serial", **skw),
-        sensitivity(sc, "sobol", executor=DaskExecutor(dask_client), **skw),
+        sensitivity(sc, "sobol", **skw, settings=SERIAL),
+        sensitivity(
+            sc, "sobol", **skw, settings=es.RunSettings(executor=DaskExecutor(dask_client))
+        ),
     )
 
 

@@ -1,5 +1,5 @@
 """The analyses from the outside: ``escalsim compare | sweep | sensitivity``, their figures
-(``escalsim.plot_analysis``), and the worked example ``examples/drivers.py``."""
+(``escalsim.plot.analysis``), and the worked example ``examples/drivers.py``."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import pytest
 import yaml
 from cli_helpers import run_main
 from matplotlib.figure import Figure
-from test_analysis import IRRELEVANT, RAID, SUCCESS, raid
+from test_analysis import IRRELEVANT, RAID, SERIAL, SUCCESS, raid
 
 from escalsim.analysis import compare, sensitivity, sweep
-from escalsim.plot_analysis import paired_differences, sweep_curves, tornado
+from escalsim.plot import paired_differences, sweep_curves, tornado
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "data" / "small.yaml"
@@ -178,13 +178,17 @@ def test_cli_sensitivity_sobol_and_morris(raid_file, tmp_path, capsys):
 def tables():
     sc = raid()
     return {
-        "sobol": sensitivity(sc, "sobol", n=16, seed=1, replications=2, executor="serial"),
-        "morris": sensitivity(sc, "morris", n=3, seed=1, replications=2, executor="serial"),
-        "sweep1": sweep(sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, executor="serial"),
+        "sobol": sensitivity(sc, "sobol", n=16, seed=1, replications=2, settings=SERIAL),
+        "morris": sensitivity(sc, "morris", n=3, seed=1, replications=2, settings=SERIAL),
+        "sweep1": sweep(sc, {SUCCESS: "0:1:4"}, runs=30, seed=1, settings=SERIAL),
         "sweep2": sweep(
-            sc, {SUCCESS: "0:1:3", IRRELEVANT: [0.5, 1.0]}, runs=20, seed=1, executor="serial"
+            sc,
+            {SUCCESS: "0:1:3", IRRELEVANT: [0.5, 1.0]},
+            runs=20,
+            seed=1,
+            settings=SERIAL,
         ),
-        "compare": compare(sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, executor="serial"),
+        "compare": compare(sc, {SUCCESS: {"uniform": [0.3, 1.0]}}, runs=40, settings=SERIAL),
     }
 
 
@@ -247,14 +251,38 @@ def test_paired_differences_shows_each_change_with_its_interval(tables):
     assert len(paired_differences(table).axes) == 1  # from the table alone, too
 
 
+def test_an_analysis_figure_shows_itself_in_ipython():
+    """Like every plot, an analysis figure made without pyplot displays in a notebook."""
+    pytest.importorskip("IPython")
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "import sys\n"
+        "from escalsim.plot import sweep_curves\n"
+        "shell = InteractiveShell.instance()\n"
+        "import pandas as pd\n"
+        "t = pd.DataFrame({'x': [0, 1], 'outcome': ['a', 'a'], 'p': [0.2, 0.4],"
+        " 'ci_low': [0.1, 0.3], 'ci_high': [0.3, 0.5]})\n"
+        "data, _ = shell.display_formatter.format(sweep_curves(t))\n"
+        "assert len(data.get('image/png', b'')) > 1000, sorted(data)\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+    )
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_figures_leave_pyplot_alone(tmp_path):
     code = (
         "import matplotlib; matplotlib.use('Agg')\n"
         "import sys\n"
         "from test_analysis import raid, SUCCESS\n"
+        "from escalsim import RunSettings\n"
         "from escalsim.analysis import sweep\n"
-        "from escalsim.plot_analysis import sweep_curves\n"
-        "t = sweep(raid(), {SUCCESS: [0.2, 0.8]}, runs=5, executor='serial')\n"
+        "from escalsim.plot import sweep_curves\n"
+        "serial = RunSettings(executor='serial')\n"
+        "t = sweep(raid(), {SUCCESS: [0.2, 0.8]}, runs=5, settings=serial)\n"
         "sweep_curves(t).savefig(sys.argv[1])\n"
         "print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')\n"
     )

@@ -9,10 +9,10 @@ import random
 
 import numpy as np
 import pytest
+from markov_chain import STATES, chain_scenario, generator
 from scipy.linalg import expm
 
 import escalsim as es
-from benchmarks.markov import STATES, chain_scenario, generator
 from escalsim.engine import prepare, run_prepared
 from escalsim.model.rules import logit_index
 
@@ -21,7 +21,8 @@ from escalsim.model.rules import logit_index
 # weight b_r (only from rung 1: at rung 0 it has nothing to back down from) or holds. Reaching
 # rung 2 is "war". A constant collapse hazard kappa runs alongside (cohesion fixed at C, so
 # kappa = h_max * (1 - C) ** shape). Transient states: rung 0, rung 1; absorbing: war,
-# backdown, collapse. The scenario and its generator are shared with benchmarks/markov.py.
+# backdown, collapse. The scenario and its generator are shared with benchmarks/markov.py
+# (tests/markov_chain.py).
 
 
 def simulate_outcomes(sc: es.Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +196,12 @@ def test_cumulative_incidence_follows_the_markov_chain():
     """P(absorbed in each state by day d) from the ensemble matches the chain's exp(Q d)."""
     horizon = 60.0
     q = generator()
-    res = es.simulate(chain_scenario(horizon), runs=4000, seed=21, executor="processes", workers=2)
+    res = es.simulate(
+        chain_scenario(horizon),
+        runs=4000,
+        seed=21,
+        settings=es.RunSettings(executor="processes", workers=2),
+    )
     inc = res.cumulative_incidence(days=[5.0, 15.0, 30.0, 59.0])
     for day in (5.0, 15.0, 30.0, 59.0):
         p_d = expm(q * day)[0]

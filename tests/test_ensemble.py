@@ -21,9 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from escalsim.engine import run_one, run_seed
-from escalsim.ensemble import ProcessExecutor, SerialExecutor, simulate
-from escalsim.ensemble.executors import make_executor
+from escalsim.ensemble import ProcessExecutor, RunSettings, SerialExecutor, simulate
+from escalsim.ensemble.loop import make_executor
 from escalsim.ensemble.seeds import Chunk, check_seed, default_chunk_size, plan_chunks
+from escalsim.ensemble.settings import SettingsError
 from escalsim.errors import Interrupted, ResultsError, RunError
 from escalsim.results.provenance import scenario_hash
 from escalsim.results.stats import wilson_half_width
@@ -116,8 +117,8 @@ def test_an_unguarded_script_under_spawn_is_told_what_to_do(tmp_path):
         "multiprocessing.set_start_method('spawn', force=True)\n"
         "import escalsim as es\n"
         "from escalsim.ensemble import ProcessExecutor\n"
-        f"es.simulate({str(DYAD)!r}, runs=20, executor=ProcessExecutor(2, max_retries=0),"
-        " progress=False)\n"
+        f"es.simulate({str(DYAD)!r}, runs=20, settings=es.RunSettings("
+        "executor=ProcessExecutor(2, max_retries=0), progress=False))\n"
     )
     res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
@@ -134,19 +135,14 @@ def test_a_failing_run_in_a_worker_names_its_run_and_seed():
 
 
 def test_executor_names_and_arguments():
-    assert isinstance(make_executor("serial")[0], SerialExecutor)
-    ex, owned = make_executor("processes", workers=3)
+    serial, owned = make_executor(RunSettings(executor="serial"))
+    assert isinstance(serial, SerialExecutor) and owned
+    ex, owned = make_executor(RunSettings(executor="processes", workers=3))
     assert owned and ex.workers == 3
     mine = ProcessExecutor(2)
-    assert make_executor(mine) == (mine, False)
-    with pytest.raises(ValueError, match="executor must be"):
-        make_executor("threads")
-    with pytest.raises(ValueError, match="workers"):
-        make_executor(mine, workers=2)
+    assert make_executor(RunSettings(executor=mine)) == (mine, False)
     with pytest.raises(ValueError, match="workers must be"):
         ProcessExecutor(0)
-    with pytest.raises(ValueError, match="one worker"):
-        make_executor("serial", workers=4)
 
 
 # --- precision mode -----------------------------------------------------------------------
@@ -249,7 +245,9 @@ def test_streaming_refuses_to_overwrite_unless_forced(tmp_path):
 
 @pytest.fixture(scope="module")
 def engine_reference():
-    return simulate(scenario(), runs=120, seed=3, executor="serial", progress=False)
+    return simulate(
+        scenario(), runs=120, seed=3, settings=RunSettings(executor="serial", progress=False)
+    )
 
 
 @pytest.mark.parametrize(
@@ -274,7 +272,7 @@ def engine_reference():
     ],
 )
 def test_simulate_gives_the_same_table_on_every_executor(engine_reference, kw):
-    res = simulate(scenario(), runs=120, seed=3, progress=False, **kw)
+    res = simulate(scenario(), runs=120, seed=3, settings=RunSettings(progress=False, **kw))
     pd.testing.assert_frame_equal(res.runs, engine_reference.runs, check_exact=True)
 
 
@@ -300,7 +298,13 @@ def test_simulate_provenance(engine_reference):
 
 
 def test_simulate_precision_with_the_engine():
-    res = simulate(scenario(), runs=50, seed=1, executor="serial", precision=0.08, progress=False)
+    res = simulate(
+        scenario(),
+        runs=50,
+        seed=1,
+        precision=0.08,
+        settings=RunSettings(executor="serial", progress=False),
+    )
     n = res.provenance["runs_needed"]
     assert n == len(res.runs) >= 50
     assert np.all(_half_widths(res.runs, n) <= 0.08)
@@ -308,11 +312,13 @@ def test_simulate_precision_with_the_engine():
 
 def test_simulate_streams_to_a_file(engine_reference, tmp_path):
     out = tmp_path / "r.parquet"
-    res = simulate(scenario(), runs=120, seed=3, workers=2, out=out, progress=False)
+    res = simulate(
+        scenario(), runs=120, seed=3, out=out, settings=RunSettings(workers=2, progress=False)
+    )
     assert out.is_file()
     pd.testing.assert_frame_equal(res.runs, engine_reference.runs, check_exact=True)
     with pytest.raises(ResultsError, match="exists"):
-        simulate(scenario(), runs=10, seed=3, executor="serial", out=out)
+        simulate(scenario(), runs=10, seed=3, out=out, settings=RunSettings(executor="serial"))
 
 
 @pytest.mark.parametrize(
@@ -321,24 +327,66 @@ def test_simulate_streams_to_a_file(engine_reference, tmp_path):
         ({"runs": 0}, ValueError, "runs"),
         ({"runs": 2.5}, TypeError, "runs"),
         ({"seed": -3}, ValueError, "seed"),
-        ({"executor": "threads"}, ValueError, "executor"),
-        ({"chunk_size": 0}, ValueError, "chunk_size"),
         ({"precision": 0.0}, ValueError, "precision"),
-        ({"precision": 0.01, "runs": 100, "max_runs": 10}, ValueError, "max_runs"),
-        ({"executor": "serial", "scheduler": "tcp://x:1"}, ValueError, "scheduler"),
+        (
+            {"precision": 0.01, "runs": 100, "settings": RunSettings(max_runs=10)},
+            ValueError,
+            "max_runs",
+        ),
+        ({"resume": True}, ValueError, "resume needs out"),
+        ({"settings": {"executor": "serial"}}, TypeError, "settings must be a RunSettings"),
+        (42, TypeError, "scenario must be a Scenario or a file path, got int"),
     ],
 )
 def test_simulate_refuses_bad_arguments(kw, error, match):
     with pytest.raises(error, match=match):
-        simulate(scenario(), **{"progress": False, **kw})
+        if not isinstance(kw, dict):
+            simulate(kw)
+        else:
+            simulate(scenario(), **{"settings": RunSettings(progress=False), **kw})
+
+
+@pytest.mark.parametrize(
+    ("kw", "field", "match"),
+    [
+        ({"executor": "threads"}, "executor", "executor must be one of 'processes'"),
+        ({"chunk_size": 0}, "chunk_size", "chunk_size must be a positive integer"),
+        ({"chunk_size": 2.5}, "chunk_size", "chunk_size must be a positive integer"),
+        ({"workers": 0}, "workers", "workers must be a positive integer"),
+        ({"max_runs": True}, "max_runs", "max_runs must be a positive integer"),
+        ({"executor": "serial", "workers": 4}, "workers", "one worker"),
+        ({"executor": "serial", "scheduler": "tcp://x:1"}, "scheduler", "only used with"),
+        ({"executor": "processes", "scheduler": "tcp://x:1"}, "scheduler", "only used with"),
+        ({"executor": SerialExecutor(), "workers": 2}, "workers", "on the SerialExecutor"),
+        ({"progress": "yes"}, "progress", "progress must be True or False or None"),
+        ({"keep_events": None}, "keep_events", "keep_events must be True or False"),
+        ({"rules": ["a"]}, "rules", "rules must map actor ids"),
+    ],
+)
+def test_run_settings_refuse_what_cannot_run_and_name_the_field(kw, field, match):
+    with pytest.raises(SettingsError, match=match) as caught:
+        RunSettings(**kw)
+    assert caught.value.field == field
+    assert isinstance(caught.value, ValueError)
+
+
+def test_run_settings_are_frozen_and_copy_the_rules():
+    rules = {"a": lambda view: "hold"}
+    settings = RunSettings(rules=rules)
+    rules["b"] = rules["a"]
+    assert list(settings.rules) == ["a"] and settings.python_rules == ["a"]
+    with pytest.raises(AttributeError):
+        settings.workers = 3  # type: ignore[misc]
 
 
 def test_progress_bar_on_request_and_silent_otherwise(capsys):
-    simulate(scenario(), runs=20, executor="serial", progress=True)
+    simulate(scenario(), runs=20, settings=RunSettings(executor="serial", progress=True))
     assert "20/20" in capsys.readouterr().err
-    simulate(scenario(), runs=20, executor="serial", progress=False)
+    simulate(scenario(), runs=20, settings=RunSettings(executor="serial", progress=False))
     assert capsys.readouterr().err == ""
-    simulate(scenario(), runs=20, executor="serial")  # stderr is captured: not a terminal
+    simulate(
+        scenario(), runs=20, settings=RunSettings(executor="serial")
+    )  # stderr is captured: not a terminal
     assert capsys.readouterr().err == ""
 
 
@@ -383,7 +431,12 @@ def test_dask_gives_the_same_table(reference, dask_client):
 
 def test_dask_by_scheduler_address_with_the_engine(engine_reference, dask_client):
     address = dask_client.scheduler.address
-    res = simulate(scenario(), runs=120, seed=3, executor="dask", scheduler=address, progress=False)
+    res = simulate(
+        scenario(),
+        runs=120,
+        seed=3,
+        settings=RunSettings(executor="dask", scheduler=address, progress=False),
+    )
     pd.testing.assert_frame_equal(res.runs, engine_reference.runs, check_exact=True)
     assert res.provenance["workers"] == 2
 

@@ -222,7 +222,9 @@ def check_results(sc: Scenario, results) -> None:
 def test_extreme(name: str, case: str):
     sc = scenario(name)
     extreme = sc.with_values(cases(sc)[case])
-    results = es.simulate(extreme, runs=RUNS, seed=11, executor="serial", progress=False)
+    results = es.simulate(
+        extreme, runs=RUNS, seed=11, settings=es.RunSettings(executor="serial", progress=False)
+    )
     check_results(extreme, results)
     for run in range(3):  # a single run from its seed gives the same finite record
         record = es.run_one(extreme, seed=int(results.runs["seed"].iloc[run]))
@@ -235,7 +237,9 @@ def test_wild_draws_are_drawn_and_finite():
     """The wild distributions really are in the table: clipping, not skipping, keeps them."""
     sc = scenario("dyad")
     extreme = sc.with_values(_wild_draws(sc))
-    results = es.simulate(extreme, runs=RUNS, seed=3, executor="serial", progress=False)
+    results = es.simulate(
+        extreme, runs=RUNS, seed=3, settings=es.RunSettings(executor="serial", progress=False)
+    )
     drawn = [c for c in results.runs.columns if c.startswith("param.actors.a.")]
     assert len(drawn) >= 5
     values = results.runs[drawn].to_numpy(dtype=float)
@@ -275,7 +279,9 @@ def test_collapse_with_a_huge_hazard_keeps_its_meaning():
     """At zero cohesion a huge hazard collapses at once; pinned at 1 it never collapses."""
     sc = scenario("dyad")
     at_zero = sc.with_values({**_cohesion(0.0, HUGE), "mechanisms.history": False})
-    runs = es.simulate(at_zero, runs=RUNS, seed=2, executor="serial", progress=False).runs
+    runs = es.simulate(
+        at_zero, runs=RUNS, seed=2, settings=es.RunSettings(executor="serial", progress=False)
+    ).runs
     assert (runs["outcome"] == "collapse").all() and (runs["time"] < 1e-6).all()
     pinned = sc.with_values(
         {
@@ -285,7 +291,9 @@ def test_collapse_with_a_huge_hazard_keeps_its_meaning():
             "actors.b.repertoire": ["hold"],
         }
     )
-    runs = es.simulate(pinned, runs=RUNS, seed=2, executor="serial", progress=False).runs
+    runs = es.simulate(
+        pinned, runs=RUNS, seed=2, settings=es.RunSettings(executor="serial", progress=False)
+    ).runs
     assert (runs["outcome"] == "stalemate").all()
     assert (runs["time"] == pinned.horizon).all()
 
@@ -302,7 +310,9 @@ def test_an_endless_storm_of_events_is_a_run_error_not_a_hang(monkeypatch):
     ]
     for storm in storms:
         with pytest.raises(RunError) as info:
-            es.simulate(storm, runs=4, seed=0, executor="serial", progress=False)
+            es.simulate(
+                storm, runs=4, seed=0, settings=es.RunSettings(executor="serial", progress=False)
+            )
         message = str(info.value)
         assert "stopped after 5,000 simulation events" in message
         assert "seed" in message and "review_days" in message

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from fakes_ensemble import ensemble, fake_job, scenario
 
-from escalsim.ensemble import simulate
+from escalsim.ensemble import RunSettings, simulate
 from escalsim.errors import Interrupted, ResultsError
 from escalsim.results import Results
 from escalsim.results.io import atomic_path
@@ -20,7 +20,10 @@ from escalsim.results.io import atomic_path
 def engine_res():
     """The real engine, with event logs."""
     return simulate(
-        scenario(), runs=40, seed=9, executor="serial", keep_events=True, progress=False
+        scenario(),
+        runs=40,
+        seed=9,
+        settings=RunSettings(executor="serial", keep_events=True, progress=False),
     )
 
 

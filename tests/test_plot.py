@@ -36,12 +36,14 @@ RUNS = 200
 
 @pytest.fixture(scope="module")
 def res():
-    return es.simulate(FLAGSHIP, runs=RUNS, seed=11, executor="serial", keep_events=True)
+    return es.simulate(
+        FLAGSHIP, runs=RUNS, seed=11, settings=es.RunSettings(executor="serial", keep_events=True)
+    )
 
 
 @pytest.fixture(scope="module")
 def what_if():
-    return es.simulate(GUARANTEE, runs=RUNS, seed=11, executor="serial")
+    return es.simulate(GUARANTEE, runs=RUNS, seed=11, settings=es.RunSettings(executor="serial"))
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +76,9 @@ def hexes(patches) -> list[str]:
 def test_import_escalsim_does_not_import_matplotlib():
     code = (
         "import sys, escalsim as es, escalsim.narration\n"
-        f"r = es.simulate({str(SMALL)!r}, runs=5, executor='serial', keep_events=True)\n"
-        "r.summary(); r.paths(); r.cumulative_incidence()\n"
+        f"r = es.simulate({str(SMALL)!r}, runs=5,"
+        " settings=es.RunSettings(executor='serial', keep_events=True))\n"
+        "r.summary(); es.paths(r); r.cumulative_incidence()\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
         "r.plot.outcomes()\n"
         "assert 'matplotlib' in sys.modules\n"
@@ -91,7 +94,8 @@ def test_a_returned_figure_shows_itself_in_ipython():
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "import sys, escalsim as es\n"
         "shell = InteractiveShell.instance()\n"
-        f"r = es.simulate({str(SMALL)!r}, runs=5, executor='serial')\n"
+        f"r = es.simulate({str(SMALL)!r}, runs=5,"
+        " settings=es.RunSettings(executor='serial'))\n"
         "data, _ = shell.display_formatter.format(r.plot.outcomes())\n"
         "assert len(data.get('image/png', b'')) > 1000, sorted(data)\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
@@ -310,6 +314,9 @@ def test_binned_probabilities(res):
     assert (table["ci_low"] <= table["p"]).all() and (table["p"] <= table["ci_high"]).all()
     binary = plot.binned(res, "history.airspace")
     assert sorted(binary["x"].unique()) == [0.0, 1.0]
+    for bad, error in ((0, ValueError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="bins must be a positive integer"):
+            plot.binned(res, "us.credibility", bins=bad)
 
 
 def test_driver_plot(res, colors):
@@ -514,7 +521,9 @@ def test_cli_plot_missing_results(tmp_path, capsys):
 def test_standard_figures_skip_what_a_scenario_lacks(tmp_path):
     from scenario_helpers import MINIMAL, write
 
-    bare = es.simulate(write(tmp_path, MINIMAL), runs=20, seed=1, executor="serial")
+    bare = es.simulate(
+        write(tmp_path, MINIMAL), runs=20, seed=1, settings=es.RunSettings(executor="serial")
+    )
     assert not bare.scenario.milestones and not bare.scenario.uncertain()
     written = plot.standard_figures(bare, tmp_path / "figs")
     assert [p.name for p in written] == ["outcomes.png", "incidence.png", "rungs.png"]

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from fakes_ensemble import DATA, ensemble, fake_job, scenario
 
-from escalsim import Results, load_scenario
+from escalsim import Results, RunSettings, load_scenario
 from escalsim.ensemble import ProcessExecutor, simulate
 from escalsim.errors import Interrupted, ResultsError
 from escalsim.results import partial
@@ -175,11 +176,12 @@ def test_resume_with_another_scenario_or_rules_is_refused(tmp_path):
     with pytest.raises(Interrupted):
         ensemble(fake_job(interrupt_run=100), out=out, resume=True)
     changed = scenario().with_values({"actors.a.review_days": 7})
-    kw = {"runs": 200, "seed": 11, "executor": "serial", "out": out, "resume": True}
+    kw = {"runs": 200, "seed": 11, "out": out, "resume": True}
+    serial = RunSettings(executor="serial")
     with pytest.raises(ResultsError, match="a different scenario"):
-        simulate(changed, **kw)
+        simulate(changed, **kw, settings=serial)
     with pytest.raises(ResultsError, match="Python rules None, not"):
-        simulate(scenario(), rules={"b": lambda view: "hold"}, **kw)
+        simulate(scenario(), **kw, settings=replace(serial, rules={"b": lambda view: "hold"}))
     assert not out.exists()
 
 
@@ -263,7 +265,9 @@ def test_cli_killed_then_stopped_then_resumed_gives_the_uninterrupted_table(tmp_
     assert proc.returncode == 0, stderr
     assert "runs written to" in stdout
     assert [p.name for p in tmp_path.iterdir()] == ["big.parquet"]
-    expected = simulate(DYAD, runs=4000, seed=5, executor="serial", progress=False)
+    expected = simulate(
+        DYAD, runs=4000, seed=5, settings=RunSettings(executor="serial", progress=False)
+    )
     pd.testing.assert_frame_equal(Results.from_parquet(out).runs, expected.runs, check_exact=True)
 
     again = _start(out)  # nothing left to do: the file is reported, not rewritten

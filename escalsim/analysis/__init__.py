@@ -4,11 +4,14 @@
   paired difference of their probabilities with a 95% interval;
 - :func:`sweep` gives outcome probabilities over a grid of one or two parameters;
 - :func:`sensitivity` ranks the uncertain parameters by how much they move each outcome's
-  probability (Sobol' indices or Morris screening, with SALib).
+  probability (Sobol' indices or Morris screening, with SALib);
+- :func:`paths` counts, across an ensemble with event logs, the last steps before each
+  outcome.
 
-All three run on the executors of :func:`escalsim.simulate` (local processes by default,
-``"serial"``, ``"dask"`` or an Executor), show a progress bar when interactive, and give the
-same table for the same seed. Their figures are in :mod:`escalsim.plot_analysis`.
+The first three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
+processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
+interactive, and give the same table for the same seed. Their figures are in
+:mod:`escalsim.plot` (``tornado``, ``sweep_curves``, ``paired_differences``).
 """
 
 from escalsim.analysis.compare import Comparison, compare
@@ -17,6 +20,7 @@ from escalsim.analysis.intervals import (
     paired_difference_interval,
 )
 from escalsim.analysis.outcomes import outcome_groups
+from escalsim.analysis.paths import paths
 from escalsim.analysis.ranges import parameter_ranges
 from escalsim.analysis.sensitivity import sensitivity
 from escalsim.analysis.sweep import parse_grid, sweep
@@ -29,6 +33,7 @@ __all__ = [
     "paired_difference_interval",
     "parameter_ranges",
     "parse_grid",
+    "paths",
     "sensitivity",
     "sweep",
 ]

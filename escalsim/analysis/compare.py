@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalsim.analysis.batch import as_scenario
 from escalsim.analysis.intervals import paired_difference_interval
 from escalsim.analysis.outcomes import OutcomeSpec, outcome_groups
 from escalsim.errors import ResultsError
@@ -32,10 +31,9 @@ from escalsim.results.stats import Z95
 if TYPE_CHECKING:
     import pandas as pd
 
+    from escalsim.ensemble.settings import RunSettings
     from escalsim.results import Results
     from escalsim.scenario.schema import Scenario
-
-_NOT_FOR_COMPARE = ("precision", "max_runs", "out", "force")
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,8 @@ def compare(
     variant: Scenario | str | os.PathLike[str] | Mapping[str, Any],
     runs: int = 1000,
     seed: int = 0,
-    **simulate_kwargs: Any,
+    *,
+    settings: RunSettings | None = None,
 ) -> Comparison:
     """Run ``base`` and ``variant`` on common random numbers and compare them run by run.
 
@@ -150,12 +149,10 @@ def compare(
         ``{"actors.us.incentives.audience_cost": {"uniform": [12, 32]}}``.
     runs, seed
         Runs of each scenario and the root seed they share: run ``i`` of both uses
-        ``run_seed(seed, i)``.
-    **simulate_kwargs
-        Passed to :func:`escalsim.simulate` for both ensembles: ``workers``, ``executor``
-        (``"processes"``, ``"serial"``, ``"dask"`` or an Executor), ``chunk_size``,
-        ``progress``, ``scheduler``, ``rules``, ``keep_events``. Not ``precision`` or
-        ``out``: both ensembles have exactly ``runs`` runs, in memory.
+        ``run_seed(seed, i)``. Both ensembles have exactly ``runs`` runs, in memory.
+    settings
+        How to run both ensembles (:class:`~escalsim.RunSettings`: executor, workers, chunk
+        size, progress, event logs, Python rules), as for :func:`escalsim.simulate`.
 
     Returns
     -------
@@ -163,17 +160,13 @@ def compare(
         ``.table()`` per outcome; ``.base`` and ``.variant`` are the two Results.
     """
     from escalsim.ensemble.simulate import simulate
+    from escalsim.scenario import as_scenario
 
-    bad = [k for k in _NOT_FOR_COMPARE if k in simulate_kwargs]
-    if bad:
-        raise TypeError(
-            f"compare does not take {bad[0]!r}: both ensembles run exactly `runs` runs in memory"
-        )
     base_sc = as_scenario(base, "base")
     if isinstance(variant, Mapping):
         variant_sc = base_sc.with_values(dict(variant))
     else:
         variant_sc = as_scenario(variant, "variant")
-    results_base = simulate(base_sc, runs=runs, seed=seed, **simulate_kwargs)
-    results_variant = simulate(variant_sc, runs=runs, seed=seed, **simulate_kwargs)
+    results_base = simulate(base_sc, runs, seed, settings=settings)
+    results_variant = simulate(variant_sc, runs, seed, settings=settings)
     return Comparison(results_base, results_variant)

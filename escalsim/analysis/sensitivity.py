@@ -31,16 +31,17 @@ numbers cancel part of it): near 1, raise ``replications``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalsim.analysis.batch import PointsJob, RunOptions, as_scenario, positive_int, run_batch
+from escalsim.analysis.batch import PointsJob, run_batch
 from escalsim.analysis.outcomes import OutcomeSpec, group_codes, outcome_groups
 from escalsim.analysis.ranges import SPACES, check_parameters, from_unit, parameter_range
-from escalsim.ensemble.executors import Executor
+from escalsim.checks import positive_int
 from escalsim.ensemble.seeds import check_seed
+from escalsim.ensemble.settings import RunSettings, as_settings
 from escalsim.errors import EscalsimError
 
 if TYPE_CHECKING:
@@ -99,12 +100,7 @@ def sensitivity(
     parameters: Sequence[str] | None = None,
     replications: int = 8,
     space: str = "support",
-    executor: str | Executor = "processes",
-    workers: int | None = None,
-    scheduler: Any = None,
-    chunk_size: int | None = None,
-    progress: bool | None = None,
-    rules: dict[str, Callable[..., Any]] | None = None,
+    settings: RunSettings | None = None,
 ) -> pd.DataFrame:
     """Sobol' indices or Morris screening of each outcome's probability (see the module doc).
 
@@ -131,8 +127,9 @@ def sensitivity(
     space
         ``"support"`` (evenly over each range) or ``"distribution"`` (weighted by the
         declared distribution); see :mod:`escalsim.analysis.ranges`.
-    executor, workers, scheduler, chunk_size, progress, rules
-        As for :func:`escalsim.simulate`.
+    settings
+        How to run (:class:`~escalsim.RunSettings`), as for :func:`escalsim.simulate`; only
+        the runs' outcomes are kept.
 
     Returns
     -------
@@ -153,7 +150,10 @@ def sensitivity(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if space not in SPACES:
         raise ValueError(f"space must be one of {SPACES}, got {space!r}")
+    from escalsim.scenario import as_scenario
+
     sc = as_scenario(scenario)
+    settings = as_settings(settings)
     n = _check_n(method, DEFAULT_N[method] if n is None else n)
     seed = check_seed(seed)
     replications = positive_int("replications", replications)
@@ -175,14 +175,13 @@ def sensitivity(
         [from_unit(uncertain[p], unit[:, j], space) for j, p in enumerate(paths)]
     )
     job = PointsJob(
-        prepared=(prepare(sc, rules),),
+        prepared=(prepare(sc, settings.rules),),
         per_point=replications,
         outcomes=tuple(sc.outcomes),
         paths=tuple(paths),
         values=values,
     )
-    options = RunOptions(executor, workers, scheduler, chunk_size, progress)
-    codes = run_batch(job, seed, options, f"{sc.name} {method}")
+    codes = run_batch(job, seed, settings, f"{sc.name} {method}")
 
     ranges = {p: parameter_range(uncertain[p], space) for p in paths}
     frames = []

@@ -20,15 +20,16 @@ import itertools
 import math
 import numbers
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalsim.analysis.batch import PointsJob, RunOptions, as_scenario, positive_int, run_batch
+from escalsim.analysis.batch import PointsJob, run_batch
 from escalsim.analysis.outcomes import OutcomeSpec, group_codes, outcome_groups
-from escalsim.ensemble.executors import Executor
+from escalsim.checks import positive_int
 from escalsim.ensemble.seeds import check_seed
+from escalsim.ensemble.settings import RunSettings, as_settings
 from escalsim.results.stats import Z95, wilson_interval
 
 if TYPE_CHECKING:
@@ -117,13 +118,8 @@ def sweep(
     seed: int = 0,
     *,
     outcomes: OutcomeSpec = None,
-    executor: str | Executor = "processes",
-    workers: int | None = None,
-    scheduler: Any = None,
-    chunk_size: int | None = None,
-    progress: bool | None = None,
-    rules: dict[str, Callable[..., Any]] | None = None,
     z: float = Z95,
+    settings: RunSettings | None = None,
 ) -> pd.DataFrame:
     """Outcome probabilities at every point of a grid of one or two parameters.
 
@@ -139,10 +135,11 @@ def sweep(
         Runs per grid point, and the root seed every point shares (common random numbers).
     outcomes
         Which outcomes (or unions of outcomes) to report; default every outcome.
-    executor, workers, scheduler, chunk_size, progress, rules
-        As for :func:`escalsim.simulate`; all grid points run on one executor.
     z
         Normal quantile of the intervals (default 95%).
+    settings
+        How to run (:class:`~escalsim.RunSettings`), as for :func:`escalsim.simulate`; all
+        grid points run on one executor, and only their outcomes are kept.
 
     Returns
     -------
@@ -155,8 +152,10 @@ def sweep(
 
     from escalsim.engine import prepare
     from escalsim.results.provenance import library_version, scenario_hash
+    from escalsim.scenario import as_scenario
 
     sc = as_scenario(scenario)
+    settings = as_settings(settings)
     runs = positive_int("runs", runs)
     seed = check_seed(seed)
     if not isinstance(grid, Mapping) or not 1 <= len(grid) <= MAX_PARAMETERS:
@@ -167,12 +166,11 @@ def sweep(
     points = list(itertools.product(*axes))
     scenarios = [sc.with_values(dict(zip(paths, point, strict=True))) for point in points]
     job = PointsJob(
-        prepared=tuple(prepare(s, rules) for s in scenarios),
+        prepared=tuple(prepare(s, settings.rules) for s in scenarios),
         per_point=runs,
         outcomes=tuple(sc.outcomes),
     )
-    options = RunOptions(executor, workers, scheduler, chunk_size, progress)
-    codes = run_batch(job, seed, options, f"{sc.name} sweep")
+    codes = run_batch(job, seed, settings, f"{sc.name} sweep")
     member_codes = group_codes(list(sc.outcomes), groups)
     columns: dict[str, list[Any]] = {p: [] for p in paths}
     columns.update(outcome=[], count=[])

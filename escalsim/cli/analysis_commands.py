@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.cli.options import (
+    ExecutorName,
+    Quiet,
+    Scheduler,
+    Seed,
+    SetOption,
+    Workers,
+    parse_overrides,
+    run_settings,
+)
 from escalsim.errors import EscalsimError
 
 if TYPE_CHECKING:
@@ -17,16 +26,6 @@ if TYPE_CHECKING:
 
 # --- options shared by the three commands ---------------------------------------------------
 Runs = Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per scenario or point.")]
-Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")]
-Workers = Annotated[
-    int | None,
-    typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores)."),
-]
-ExecutorName = Annotated[str, typer.Option("--executor", help="processes, serial or dask.")]
-Scheduler = Annotated[
-    str | None,
-    typer.Option("--scheduler", help="Dask scheduler address (implies --executor dask)."),
-]
 OutCsv = Annotated[
     Path | None, typer.Option("--out", "-o", help="Write the table to this CSV file.")
 ]
@@ -43,18 +42,7 @@ Outcome = Annotated[
         show_default=False,
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace --out and --plot if they exist.")]
-
-
-def _executor(executor: str, workers: int | None, scheduler: str | None) -> dict[str, Any]:
-    if executor not in ("processes", "serial", "dask"):
-        raise typer.BadParameter("expected processes, serial or dask", param_hint="'--executor'")
-    if scheduler is not None:
-        executor = "dask"
-    if executor == "serial" and workers not in (None, 1):
-        raise typer.BadParameter("the serial executor has one worker", param_hint="'--workers'")
-    return {"executor": executor, "workers": workers, "scheduler": scheduler}
 
 
 def _check_files(out: Path | None, plot: Path | None, force: bool) -> None:
@@ -149,7 +137,7 @@ def compare(
             "give a VARIANT scenario file, or --set to change a copy of BASE",
             param_hint="'VARIANT'",
         )
-    options = _executor(executor, workers, scheduler)
+    settings = run_settings(executor, workers, scheduler, quiet)
     _check_files(out, plot, force)
     base_sc = load_scenario(base)
     if variant is None:
@@ -159,9 +147,7 @@ def compare(
             raise EscalsimError(f"--set: {exc}") from None
     else:
         variant_sc = load_scenario(variant, overrides or None)
-    result = _call(
-        run_compare, base_sc, variant_sc, runs, seed, progress=False if quiet else None, **options
-    )
+    result = _call(run_compare, base_sc, variant_sc, runs, seed, settings=settings)
     table = _call(result.table, _outcomes(outcome))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
     _print_comparison(table, result, changes)
@@ -169,7 +155,7 @@ def compare(
 
 
 def _paired_figure(result: Any, outcomes: Any) -> Any:
-    from escalsim.plot_analysis import paired_differences
+    from escalsim.plot import paired_differences
 
     return paired_differences(result, outcomes)
 
@@ -249,23 +235,16 @@ def sweep(
         raise typer.BadParameter(
             f"sweep one or two parameters, got {len(grid)}", param_hint="'--param'"
         )
-    options = _executor(executor, workers, scheduler)
+    settings = run_settings(executor, workers, scheduler, quiet)
     _check_files(out, plot, force)
     scenario = load_scenario(file, parse_overrides(set_) or None)
     table = _call(
-        run_sweep,
-        scenario,
-        grid,
-        runs,
-        seed,
-        outcomes=_outcomes(outcome),
-        progress=False if quiet else None,
-        **options,
+        run_sweep, scenario, grid, runs, seed, outcomes=_outcomes(outcome), settings=settings
     )
     _print_sweep(table, scenario)
 
     def figure() -> Any:
-        from escalsim.plot_analysis import sweep_curves
+        from escalsim.plot import sweep_curves
 
         return sweep_curves(table, scenario=scenario)
 
@@ -367,7 +346,7 @@ def sensitivity(
     from escalsim.analysis import sensitivity as run_sensitivity
     from escalsim.scenario import load_scenario
 
-    options = _executor(executor, workers, scheduler)
+    settings = run_settings(executor, workers, scheduler, quiet)
     _check_files(out, plot, force)
     scenario = load_scenario(file, parse_overrides(set_) or None)
     table = _call(
@@ -380,13 +359,12 @@ def sensitivity(
         parameters=vary or None,
         replications=replications,
         space=space.value,
-        progress=False if quiet else None,
-        **options,
+        settings=settings,
     )
     _print_sensitivity(table, scenario, top)
 
     def figure() -> Any:
-        from escalsim.plot_analysis import tornado
+        from escalsim.plot import tornado
 
         return tornado(table, top=top)
 

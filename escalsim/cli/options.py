@@ -1,13 +1,18 @@
-"""Options shared by several commands (``--set path=value``), parsed once, the same way.
+"""Options shared by several commands, parsed once, the same way.
 
-A command takes ``set_: SetOption = None`` and calls ``parse_overrides(set_)``.
+A command takes ``set_: SetOption = None`` and calls ``parse_overrides(set_)``; it takes the
+run options (``--seed``, ``--workers``, ``--executor``, ``--scheduler``, ``--quiet``) with the
+types below and turns them into one :class:`~escalsim.RunSettings` with :func:`run_settings`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from escalsim.ensemble.settings import RunSettings
 
 SET_HELP = (
     "Override one scenario value: a dotted path and a YAML value, e.g. "
@@ -46,3 +51,44 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
                 param_hint="'--set'",
             ) from None
     return out
+
+
+# --- how to run: the options every simulating command takes ------------------------------------
+Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores)."),
+]
+ExecutorName = Annotated[str, typer.Option("--executor", help="processes, serial or dask.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (implies --executor dask)."),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def run_settings(
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    quiet: bool,
+    **more: Any,
+) -> RunSettings:
+    """The RunSettings of the run options (``more``: other fields, e.g. ``keep_events``);
+    ``--scheduler`` implies ``--executor dask``. A bad combination is a usage error that names
+    its option."""
+    from escalsim.ensemble.settings import RunSettings, SettingsError
+
+    if scheduler is not None:
+        executor = "dask"
+    try:
+        return RunSettings(
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            progress=False if quiet else None,
+            **more,
+        )
+    except SettingsError as exc:
+        flag = exc.field.replace("_", "-")
+        raise typer.BadParameter(str(exc), param_hint=f"'--{flag}'") from None

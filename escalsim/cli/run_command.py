@@ -15,7 +15,16 @@ from typing import Annotated
 
 import typer
 
-from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.cli.options import (
+    ExecutorName,
+    Quiet,
+    Scheduler,
+    Seed,
+    SetOption,
+    Workers,
+    parse_overrides,
+    run_settings,
+)
 from escalsim.errors import EscalsimError, Interrupted
 from escalsim.results.provenance import now_iso
 
@@ -36,11 +45,8 @@ def run(
             show_default=False,
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")] = 0,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores)."),
-    ] = None,
+    seed: Seed = 0,
+    workers: Workers = None,
     precision: Annotated[
         float | None,
         typer.Option(
@@ -58,7 +64,7 @@ def run(
     ] = None,
     set_: SetOption = None,
     events: Annotated[bool, typer.Option("--events", help="Keep every run's event log.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Replace --out, and discard its unfinished run, if any."),
@@ -71,13 +77,8 @@ def run(
             "continued, and continue one (same scenario, seed, runs, --events, --precision).",
         ),
     ] = False,
-    executor: Annotated[
-        str, typer.Option("--executor", help="processes, serial or dask.")
-    ] = "processes",
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="Dask scheduler address (implies --executor dask)."),
-    ] = None,
+    executor: ExecutorName = "processes",
+    scheduler: Scheduler = None,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the standard figures to this folder.")
     ] = None,
@@ -85,14 +86,11 @@ def run(
     """Run a scenario many times; print outcome probabilities, milestones and the wall time."""
     import escalsim as es
 
-    if executor not in ("processes", "serial", "dask"):
-        raise typer.BadParameter("expected processes, serial or dask", param_hint="'--executor'")
-    if scheduler is not None:
-        executor = "dask"
-    if executor == "serial" and workers not in (None, 1):
-        raise typer.BadParameter("the serial executor has one worker", param_hint="'--workers'")
     if runs is None:
         runs = 10_000 if precision is None else PRECISION_MIN_RUNS
+    settings = run_settings(
+        executor, workers, scheduler, quiet, keep_events=events, max_runs=max(max_runs, runs)
+    )
     scenario = es.load_scenario(file, parse_overrides(set_) or None)
     if out is not None and out.suffix.lower() != ".parquet":
         raise typer.BadParameter(f"expected a .parquet file, got {out}", param_hint="'--out'")
@@ -110,18 +108,13 @@ def run(
         with _sigterm_as_interrupt():
             results = es.simulate(
                 scenario,
-                runs=runs,
-                seed=seed,
-                workers=workers,
-                executor=executor,
+                runs,
+                seed,
                 precision=precision,
-                max_runs=max(max_runs, runs),
                 out=out,
-                force=force,
                 resume=resume,
-                keep_events=events,
-                progress=False if quiet else None,
-                scheduler=scheduler,
+                force=force,
+                settings=settings,
             )
     except Interrupted as stop:
         _print_interrupted(stop, scenario, out is not None)

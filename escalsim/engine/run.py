@@ -12,11 +12,12 @@ import datetime as dt
 import random
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from escalsim.checks import suggest
 from escalsim.engine.history import replay_history
 from escalsim.engine.record import RunRecord
 from escalsim.engine.simulation import Simulation
@@ -39,6 +40,25 @@ class Prepared:
     rules: dict[str, Any] = field(default_factory=dict)
     parts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Parts of the run parameters that no draw changes, built on the first run."""
+    pinned: dict[str, float] = field(default_factory=dict)
+    """Uncertain parameters fixed at a value (path → number); see :meth:`pin`."""
+
+    def pin(self, values: dict[str, float]) -> Prepared:
+        """This prepared scenario with the uncertain parameters at ``values`` fixed.
+
+        Every parameter is still drawn, so the run's other random streams stay in step with
+        an ordinary run of the same seed: a run from seed ``s`` is the run this one gives from
+        ``s`` had its draws of these paths been these values. The parts built once are
+        shared (no draw changes them).
+        """
+        uncertain = self.scenario.uncertain()
+        unknown = [p for p in values if p not in uncertain]
+        if unknown:
+            raise ValueError(
+                f"not an uncertain parameter of the scenario: {unknown[0]!r}"
+                f"{suggest(unknown[0], uncertain)}"
+            )
+        return replace(self, pinned={**self.pinned, **values})
 
 
 def prepare(scenario: Scenario, rules: dict[str, Callable[..., Any]] | None = None) -> Prepared:
@@ -92,6 +112,7 @@ def build_simulation(
     draws = {}
     if params is None:
         draws = sc.sample(np.random.default_rng(np.random.SeedSequence(seed)))
+        draws.update(prep.pinned)
         params = build_params(sc, draws, {}, prep.parts)
         if not draws:
             prep.parts["params"] = params

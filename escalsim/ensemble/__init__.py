@@ -1,9 +1,17 @@
-"""Running many runs: seeds, chunks, executors (serial, processes, Dask) and ``simulate``."""
+"""Running many runs: settings, seeds, chunks, executors (serial, processes, Dask), ``simulate``."""
 
 from escalsim.ensemble.executors import Executor, ProcessExecutor, SerialExecutor
+from escalsim.ensemble.settings import RunSettings
 from escalsim.ensemble.simulate import simulate
 
-__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor", "simulate"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "RunSettings",
+    "SerialExecutor",
+    "simulate",
+]
 
 
 def __getattr__(name: str):

@@ -1,23 +1,25 @@
-"""The ensemble loop: chunks out to an executor, records back in run order, into a sink.
+"""An ensemble: the chunk loop's records, in run order, into a sink (memory or Parquet).
 
 :func:`run_ensemble` knows nothing of the engine: it runs any top-level ``task(payload,
-chunk) -> list[RunRecord]``. ``simulate`` gives it the engine's task; tests give it small
-fake tasks.
+chunk) -> list[RunRecord]`` through :class:`~escalsim.ensemble.loop.ChunkLoop`. ``simulate``
+gives it the engine's task; tests give it small fake tasks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalsim.ensemble.executors import Executor, Task
-from escalsim.ensemble.precision import DEFAULT_MAX_RUNS, PrecisionRule
-from escalsim.ensemble.progress import progress_bar
-from escalsim.ensemble.seeds import plan_chunks
+from escalsim.ensemble.executors import Task
+from escalsim.ensemble.loop import ChunkLoop
+from escalsim.ensemble.precision import PrecisionRule
+from escalsim.ensemble.settings import RunSettings
 from escalsim.errors import Interrupted, RunError
 from escalsim.results.layout import Layout
 from escalsim.results.partial import PartialRun, discard, plan_resume
@@ -99,15 +101,23 @@ class _PartialSink:
         self.partial.close()
 
 
+@dataclass(frozen=True)
+class Output:
+    """Where the runs go instead of memory: a Parquet file, streamed chunk by chunk; made
+    resumable with ``resume``; an existing file (or kept unfinished run) replaced with
+    ``force``."""
+
+    path: str | os.PathLike[str]
+    resume: bool = False
+    force: bool = False
+
+
 def resume_settings(
     scenario: Scenario,
-    *,
-    seed: int,
     runs: int,
-    keep_events: bool,
+    seed: int,
+    settings: RunSettings,
     precision: float | None = None,
-    max_runs: int | None = None,
-    extra_provenance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The settings that fix an ensemble's table: a run may only be resumed under the same."""
     return {
@@ -116,14 +126,89 @@ def resume_settings(
         "seed": seed,
         "runs": runs,
         "precision": precision,
-        "max_runs": (max_runs or DEFAULT_MAX_RUNS) if precision is not None else None,
-        "keep_events": keep_events,
-        "python_rules": (extra_provenance or {}).get("python_rules"),
+        "max_runs": settings.max_runs if precision is not None else None,
+        "keep_events": settings.keep_events,
+        "python_rules": settings.python_rules,
     }
 
 
-def _no_chunks() -> Iterator[list[RunRecord]]:
-    yield from ()
+_Sink = _MemorySink | _FileSink | _PartialSink
+
+
+def _file_sink(
+    output: Output, layout: Layout, fixed: dict[str, Any], started: str
+) -> _FileSink | _PartialSink | None:
+    """The sink that writes the runs to ``output``; None when it already holds this very run."""
+    out, resume, force = output.path, output.resume, output.force
+    if plan_resume(out, fixed, resume=resume, force=force) == "complete":
+        return None
+    if resume:
+        return _PartialSink(PartialRun(out, layout, fixed, force=force, started=started))
+    if force:  # an unfinished run kept for out is discarded (refused without force)
+        discard(out)
+    return _FileSink(out, layout, bool(fixed["keep_events"]), force)
+
+
+class _Tally:
+    """The runs done so far, their outcome counts and the precision rule fed with them."""
+
+    def __init__(self, layout: Layout, rule: PrecisionRule | None) -> None:
+        self.layout = layout
+        self.codes = {name: i for i, name in enumerate(layout.outcomes)}
+        self.counts = dict.fromkeys(layout.outcomes, 0)
+        self.rule = rule
+        self.done = 0
+
+    @property
+    def met(self) -> bool:
+        return self.rule is not None and self.rule.met
+
+    def replay(self, partial: PartialRun) -> None:
+        """Count the runs a resumed run had finished, and feed them to the rule."""
+        for names in partial.outcomes():
+            self.add(names)
+            if self.rule is not None:
+                self.rule.feed(np.asarray([self.codes[name] for name in names], dtype="int64"))
+
+    def keep(self, records: list[RunRecord]) -> list[RunRecord]:
+        """The records of a new chunk to keep: all, or those up to where the rule is met."""
+        if self.rule is None:
+            return records
+        outcome = [self.codes.get(r.outcome, -1) for r in records]
+        if min(outcome, default=0) < 0:
+            bad = records[outcome.index(-1)]
+            raise RunError(f"unknown outcome '{bad.outcome}'", bad.run, bad.seed)
+        keep = self.rule.feed(np.asarray(outcome, dtype="int64"))
+        return records if keep is None else records[:keep]
+
+    def add(self, outcomes: Sequence[str]) -> None:
+        for name in outcomes:
+            self.counts[name] = self.counts.get(name, 0) + 1
+        self.done += len(outcomes)
+
+
+def _provenance(
+    scenario: Scenario,
+    seed: int,
+    settings: RunSettings,
+    loop: ChunkLoop,
+    tally: _Tally,
+    started: str,
+) -> dict[str, Any]:
+    """What made these results: version, scenario, seed, runs, executor, chunks, times."""
+    return {
+        "escalsim_version": library_version(),
+        "scenario": scenario.name,
+        "scenario_sha256": scenario_hash(scenario),
+        "seed": seed,
+        "runs": tally.done,
+        "executor": loop.executor.name,
+        "workers": loop.executor.workers,
+        "chunk_size": loop.chunk_size,
+        "keep_events": settings.keep_events,
+        "started": started,
+        "finished": now_iso(),
+    }
 
 
 def _check_order(records: Sequence[RunRecord], first: int) -> None:
@@ -136,109 +221,50 @@ def run_ensemble(
     task: Task,
     payload: Any,
     scenario: Scenario,
-    *,
-    executor: Executor,
     runs: int,
     seed: int,
-    chunk_size: int,
-    keep_events: bool = False,
+    settings: RunSettings,
+    *,
     precision: float | None = None,
-    max_runs: int | None = None,
-    out: str | os.PathLike[str] | None = None,
-    force: bool = False,
-    resume: bool = False,
-    progress: bool | None = None,
-    extra_provenance: dict[str, Any] | None = None,
+    output: Output | None = None,
 ) -> Results:
     """Run ``runs`` runs (or, with ``precision``, as many as it takes, from ``runs`` up to
-    ``max_runs``) in chunks of ``chunk_size``, and collect them as Results.
+    ``settings.max_runs``) on the executor of ``settings``, and collect them as Results.
 
-    With ``out`` and ``resume``, finished chunks are kept beside ``out`` and an unfinished run
-    with the same settings is continued (see :mod:`escalsim.results.partial`). Arguments are
-    assumed valid (``simulate`` checks them).
+    With an ``output`` that is ``resume``-able, finished chunks are kept beside its file and an
+    unfinished run with the same settings is continued (see :mod:`escalsim.results.partial`).
+    Arguments are assumed valid (``simulate`` checks them).
     """
     layout = Layout.of(scenario)
     started = now_iso()
-    stop = runs if precision is None else (max_runs or DEFAULT_MAX_RUNS)
-    rule = None
-    if precision is not None:
-        rule = PrecisionRule(len(layout.outcomes), precision, runs)
-    sink: _MemorySink | _FileSink | _PartialSink = _MemorySink()
-    if out is not None:
-        settings = resume_settings(
-            scenario,
-            seed=seed,
-            runs=runs,
-            keep_events=keep_events,
-            precision=precision,
-            max_runs=stop,
-            extra_provenance=extra_provenance,
-        )
-        if plan_resume(out, settings, resume=resume, force=force) == "complete":
+    stop = runs if precision is None else settings.max_runs
+    rule = None if precision is None else PrecisionRule(len(layout.outcomes), precision, runs)
+    sink: _Sink
+    if output is None:
+        sink = _MemorySink()
+    else:
+        fixed = resume_settings(scenario, runs, seed, settings, precision)
+        file_sink = _file_sink(output, layout, fixed, started)
+        if file_sink is None:  # the file already holds this very run
             from escalsim.results import Results
 
-            return Results.from_parquet(out, lazy=True)
-        if not resume:
-            if force:  # an unfinished run kept for out is discarded (refused without force)
-                discard(out)
-            sink = _FileSink(out, layout, keep_events, force)
-        else:
-            sink = _PartialSink(PartialRun(out, layout, settings, force=force, started=started))
-            started = sink.partial.started or started
-    codes = {name: i for i, name in enumerate(layout.outcomes)}
-    counts = dict.fromkeys(layout.outcomes, 0)
+            return Results.from_parquet(output.path, lazy=True)
+        sink = file_sink
+    if isinstance(sink, _PartialSink):
+        started = sink.partial.started or started
+    tally = _Tally(layout, rule)
+    resumed_from = 0
     # an adaptive run count is open-ended: the bar then counts runs without a total
-    bar = progress_bar(progress, stop if rule is None else None, scenario.name)
-    done = 0
+    loop = ChunkLoop(settings, runs=runs, total=stop if rule is None else None, desc=scenario.name)
     try:
-        if isinstance(sink, _PartialSink):  # runs finished before: count them, replay the rule
-            for names in sink.partial.outcomes():
-                for name in names:
-                    counts[name] += 1
-                if rule is not None:
-                    rule.feed(np.asarray([codes[name] for name in names], dtype="int64"))
-                done += len(names)
-            bar.update(done)
-        resumed_from = done
-        if done < stop and not (rule is not None and rule.met):
-            results = executor.map(task, payload, plan_chunks(seed, done, stop, chunk_size))
-        else:  # resumed a run whose every chunk had finished
-            results = _no_chunks()
-        try:
-            for records in results:
-                _check_order(records, done)
-                if rule is not None:
-                    outcome = [codes.get(r.outcome, -1) for r in records]
-                    if min(outcome, default=0) < 0:
-                        bad = records[outcome.index(-1)]
-                        raise RunError(f"unknown outcome '{bad.outcome}'", bad.run, bad.seed)
-                    keep = rule.feed(np.asarray(outcome, dtype="int64"))
-                    if keep is not None:
-                        records = records[:keep]
-                runs_frame = layout.runs_frame(records)
-                events_frame = layout.events_frame(records) if keep_events else None
-                sink.write(runs_frame, events_frame)
-                for r in records:
-                    counts[r.outcome] = counts.get(r.outcome, 0) + 1
-                done += len(records)
-                bar.update(len(records))
-                if rule is not None and rule.met:
-                    break
-        finally:
-            results.close()
-        provenance: dict[str, Any] = {
-            "escalsim_version": library_version(),
-            "scenario": scenario.name,
-            "scenario_sha256": scenario_hash(scenario),
-            "seed": seed,
-            "runs": done,
-            "executor": executor.name,
-            "workers": executor.workers,
-            "chunk_size": chunk_size,
-            "keep_events": keep_events,
-            "started": started,
-            "finished": now_iso(),
-        }
+        with loop:
+            if isinstance(sink, _PartialSink):  # runs finished before: count them
+                tally.replay(sink.partial)
+                loop.bar.update(tally.done)
+                resumed_from = tally.done
+            if not tally.met:
+                _run_chunks(task, payload, seed, stop, loop, tally, sink)
+            provenance = _provenance(scenario, seed, settings, loop, tally, started)
         if resumed_from:
             provenance["resumed_from"] = resumed_from
         if rule is not None:
@@ -246,29 +272,60 @@ def run_ensemble(
                 precision=precision,
                 min_runs=runs,
                 max_runs=stop,
-                runs_needed=done if rule.met else None,
+                runs_needed=tally.done if rule.met else None,
                 precision_met=rule.met,
             )
-        provenance.update(extra_provenance or {})
-        result = sink.commit(scenario, provenance, keep_events)
+        if settings.rules:
+            provenance["python_rules"] = settings.python_rules
+        result = sink.commit(scenario, provenance, settings.keep_events)
     except KeyboardInterrupt:
-        partial = None
-        if isinstance(sink, _MemorySink) and sink.runs:
-            info = {"scenario": scenario.name, "seed": seed, "runs": done, "interrupted": True}
-            partial = sink.commit(scenario, info, keep_events)
-        sink.abort()
-        kept = sink.partial.folder if isinstance(sink, _PartialSink) else None
-        raise Interrupted(done, counts, partial, kept) from None
+        raise _interrupted(scenario, seed, settings, sink, tally) from None
     except BaseException:
         sink.abort()
         raise
-    finally:
-        bar.close()
     if rule is not None and not rule.met:
         warnings.warn(
-            f"precision {precision} not reached after {done} runs (max_runs); the widest "
+            f"precision {precision} not reached after {tally.done} runs (max_runs); the widest "
             f"interval half-width is {rule.widest():.4f}",
             RuntimeWarning,
             stacklevel=3,
         )
     return result
+
+
+def _run_chunks(
+    task: Task,
+    payload: Any,
+    seed: int,
+    stop: int,
+    loop: ChunkLoop,
+    tally: _Tally,
+    sink: _Sink,
+) -> None:
+    """Run the runs from ``tally.done`` to ``stop`` (or until the precision rule is met) and
+    write each chunk to the sink."""
+    keep_events = loop.settings.keep_events
+    with contextlib.closing(loop.results(task, payload, seed, tally.done, stop)) as chunks:
+        for records in chunks:
+            _check_order(records, tally.done)
+            records = tally.keep(records)
+            events = tally.layout.events_frame(records) if keep_events else None
+            sink.write(tally.layout.runs_frame(records), events)
+            tally.add([r.outcome for r in records])
+            loop.bar.update(len(records))
+            if tally.met:
+                break
+
+
+def _interrupted(
+    scenario: Scenario, seed: int, settings: RunSettings, sink: _Sink, tally: _Tally
+) -> Interrupted:
+    """What a Ctrl-C leaves: the finished runs' counts, in memory the partial Results, or the
+    folder of kept chunks."""
+    partial = None
+    if isinstance(sink, _MemorySink) and sink.runs:
+        info = {"scenario": scenario.name, "seed": seed, "runs": tally.done, "interrupted": True}
+        partial = sink.commit(scenario, info, settings.keep_events)
+    sink.abort()
+    kept = sink.partial.folder if isinstance(sink, _PartialSink) else None
+    return Interrupted(tally.done, tally.counts, partial, kept)

@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar
 
+from escalsim.checks import positive_int
 from escalsim.ensemble.seeds import Chunk
 from escalsim.errors import RunError
 
@@ -33,11 +34,10 @@ DEFAULT_RETRIES = 2
 
 
 def _check_workers(workers: object) -> int:
+    """The workers asked for, or every core for None."""
     if workers is None:
         return os.cpu_count() or 1
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    return workers
+    return positive_int("workers", workers)
 
 
 def _check_retries(max_retries: object) -> int:
@@ -284,33 +284,3 @@ class ProcessExecutor(Executor):
 
     def __repr__(self) -> str:
         return f"ProcessExecutor(workers={self._workers})"
-
-
-def make_executor(
-    executor: str | Executor, workers: int | None = None, scheduler: Any = None
-) -> tuple[Executor, bool]:
-    """The executor named by ``executor`` (or the instance itself) and whether we own it."""
-    if isinstance(executor, Executor):
-        if workers is not None or scheduler is not None:
-            raise ValueError(
-                "workers and scheduler configure a named executor; set them on the "
-                f"{type(executor).__name__} instance instead"
-            )
-        return executor, False
-    if executor == "serial":
-        if scheduler is not None:
-            raise ValueError("scheduler is only used with executor='dask'")
-        if workers not in (None, 1):
-            raise ValueError(f"the serial executor has one worker, got workers={workers!r}")
-        return SerialExecutor(), True
-    if executor == "processes":
-        if scheduler is not None:
-            raise ValueError("scheduler is only used with executor='dask'")
-        return ProcessExecutor(workers), True
-    if executor == "dask":
-        from escalsim.ensemble.dask_executor import DaskExecutor
-
-        return DaskExecutor(scheduler, workers=workers), True
-    raise ValueError(
-        f"executor must be 'processes', 'serial', 'dask' or an Executor, got {executor!r}"
-    )

@@ -1,6 +1,7 @@
-"""Plots of ensemble results, with matplotlib.
+"""Plots of ensemble results and of the analyses, with matplotlib.
 
-Every function takes a Results (``outcomes`` also a summary DataFrame) and an optional
+Every function takes a Results (``outcomes`` also a summary DataFrame; ``tornado``,
+``sweep_curves`` and ``paired_differences`` the result of an analysis) and an optional
 matplotlib ``ax`` to draw into, and returns the Figure; none calls ``pyplot.show()`` or
 touches pyplot's global state. The same plots are methods of ``results.plot``. Each outcome
 has one colour in every figure (:func:`outcome_colors`). ``import escalsim`` does not import
@@ -13,6 +14,7 @@ this package or matplotlib; ``results.plot`` does, on first use.
 
 from escalsim.plot._common import PALETTE, outcome_colors
 from escalsim.plot.accessor import PlotAccessor
+from escalsim.plot.analysis import paired_differences, sweep_curves, tornado
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
 from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
@@ -32,8 +34,11 @@ __all__ = [
     "outcome_colors",
     "outcome_differences",
     "outcomes",
+    "paired_differences",
     "rungs",
     "save_figure",
     "standard_figures",
     "strongest_driver",
+    "sweep_curves",
+    "tornado",
 ]

@@ -8,6 +8,7 @@ figures read on a light page and in a dark notebook theme alike.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,30 @@ def new_axes(ax: Axes | None, size: tuple[float, float] = SIZE) -> tuple[Figure,
     _notebook_display()
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
+
+
+def new_panels(
+    panels: int, size: tuple[float, float], ax: Axes | None
+) -> tuple[Figure, list[Axes]]:
+    """The given Axes and its Figure (a figure of one panel), or a new Figure with one Axes
+    per panel, two to a row, each ``size`` inches (no pyplot state)."""
+    if ax is not None:
+        if panels != 1:
+            raise ValueError(
+                f"this figure has {panels} panels (one per outcome): pick one outcome to draw "
+                "into the given ax"
+            )
+        return ax.figure, [ax]
+    if panels == 1:
+        fig, one = new_axes(None, size)
+        return fig, [one]
+    _notebook_display()
+    rows = math.ceil(panels / 2)
+    fig = Figure(figsize=(size[0] * 2, size[1] * rows), layout="constrained")
+    axes = list(fig.subplots(rows, 2, squeeze=False).ravel())
+    for extra in axes[panels:]:
+        extra.set_visible(False)
+    return fig, axes[:panels]
 
 
 def scenario_label(results: Results) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from escalsim.checks import positive_int
 from escalsim.plot._common import (
     foreground,
     legend_outside,
@@ -62,8 +63,7 @@ def binned(results: Results, param: str, bins: int = 5) -> pd.DataFrame:
 
     from escalsim.results.stats import wilson_interval
 
-    if not isinstance(bins, int) or bins < 1:
-        raise ValueError(f"bins must be a positive integer, got {bins!r}")
+    bins = positive_int("bins", bins)
     path = resolve_parameter(results, param)
     runs = results.runs
     x = runs[f"param.{path}"].to_numpy(dtype=float)

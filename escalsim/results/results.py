@@ -173,15 +173,6 @@ class Results:
         names = [f"milestone.{m}" for m in self._layout.milestones]
         return milestone_table(self._columns(names), self._layout, include_history, z)
 
-    def paths(self, top: int = 5, **options: Any) -> pd.DataFrame:
-        """The most common sequences of events leading to each outcome, with their shares.
-
-        Needs the event logs (``keep_events=True``); see :func:`escalsim.narration.paths`.
-        """
-        from escalsim.narration import paths
-
-        return paths(self, top, **options)
-
     # --- plots ----------------------------------------------------------------------------
     @property
     def plot(self) -> PlotAccessor:

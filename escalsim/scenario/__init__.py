@@ -1,6 +1,6 @@
 """The scenario language: YAML → validated, immutable Scenario."""
 
-from escalsim.scenario.loader import load_scenario
+from escalsim.scenario.loader import as_scenario, load_scenario
 from escalsim.scenario.schema import Scenario
 
-__all__ = ["Scenario", "load_scenario"]
+__all__ = ["Scenario", "as_scenario", "load_scenario"]

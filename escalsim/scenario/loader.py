@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 import typing
@@ -11,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
-from escalsim.scenario.references import suggest
+from escalsim.scenario.parameters import edited
 from escalsim.scenario.yaml_source import Located, parse_yaml, read_text
 
 MAX_EXTENDS_DEPTH = 20
@@ -27,11 +29,22 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None):
     scenario = scenario_from_mapping(located.data, file=str(path), located=located)
     if overrides:
         try:
-            scenario = scenario.with_values(overrides)
+            scenario = scenario_from_mapping(edited(scenario, overrides))
         except ScenarioError as exc:
             where = f"override of {path}"
             raise ScenarioError([Problem(p.path, p.message, where) for p in exc.problems]) from None
     return scenario
+
+
+def as_scenario(source: Any, what: str = "scenario"):
+    """A Scenario as given, or loaded from a file path; TypeError for anything else."""
+    from escalsim.scenario.schema import Scenario
+
+    if isinstance(source, (str, os.PathLike)):
+        return load_scenario(source)
+    if not isinstance(source, Scenario):
+        raise TypeError(f"{what} must be a Scenario or a file path, got {type(source).__name__}")
+    return source
 
 
 def _load_located(path: Path, chain: tuple[Path, ...]) -> Located:
@@ -73,7 +86,9 @@ def deep_merge(base: Any, override: Any) -> Any:
 
 
 def scenario_from_mapping(data: Any, *, file: str | None = None, located: Located | None = None):
-    """Validate a plain mapping into a Scenario, turning every failure into a ScenarioError."""
+    """Validate a plain mapping into a Scenario, then check its cross-references, turning every
+    failure into a ScenarioError located in the file where possible."""
+    from escalsim.scenario.references import check_references
     from escalsim.scenario.schema import Scenario
 
     if not isinstance(data, dict):
@@ -83,7 +98,9 @@ def scenario_from_mapping(data: Any, *, file: str | None = None, located: Locate
             Problem("extends", "'extends' is resolved when loading a file; use load_scenario", file)
         )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
+        check_references(scenario)
+        return scenario
     except ValidationError as exc:
         errors = _prune_union_errors(exc.errors(), data)
         problems = [_problem_from_error(err, data, file, located) for err in errors]

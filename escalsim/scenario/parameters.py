@@ -2,21 +2,20 @@
 
 Paths use keys for mappings and names for list items that have one (ladder rungs by name,
 history events by id), else the list index: ``actors.us.ladder.limited_strikes.cost``.
+These helpers walk any pydantic model, so the schema's ``Scenario`` methods can call them
+without this module knowing the schema.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
+from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
 from escalsim.scenario.distributions import Distribution
-from escalsim.scenario.references import suggest
-
-if TYPE_CHECKING:
-    from escalsim.scenario.schema import Scenario
 
 
 def _item_name(item: Any, index: int) -> str:
@@ -41,7 +40,7 @@ def _walk(obj: Any, prefix: str, out: dict[str, Distribution]) -> None:
             _walk(value, f"{prefix}.{_item_name(value, i)}", out)
 
 
-def _uncertain(sc: Scenario) -> dict[str, Distribution]:
+def _uncertain(sc: BaseModel) -> dict[str, Distribution]:
     """The cached table of distributions by path; callers must not change it."""
     memo = sc._memo
     if "uncertain" not in memo:
@@ -51,18 +50,19 @@ def _uncertain(sc: Scenario) -> dict[str, Distribution]:
     return memo["uncertain"]
 
 
-def uncertain_parameters(sc: Scenario) -> dict[str, Distribution]:
+def uncertain_parameters(sc: BaseModel) -> dict[str, Distribution]:
     """Every distribution in the scenario by dotted path, in a fixed (sorted) order."""
     return dict(_uncertain(sc))  # a copy: the scenario is immutable, so is its cache
 
 
-def sample_parameters(sc: Scenario, rng: np.random.Generator) -> dict[str, float]:
+def sample_parameters(sc: BaseModel, rng: np.random.Generator) -> dict[str, float]:
     """Draw each uncertain parameter once, in path order (so equal scenarios draw alike)."""
     return {path: dist.sample(rng) for path, dist in _uncertain(sc).items()}
 
 
-def set_values(sc: Scenario, values: dict[str, Any]) -> Scenario:
-    """Return a re-validated copy of the scenario with the given paths replaced."""
+def edited(sc: BaseModel, values: dict[str, Any]) -> dict[str, Any]:
+    """The plain mapping of the scenario with the given paths replaced, to validate again; a
+    path that does not exist is a ScenarioError (all of them together)."""
     data = plain(sc.model_dump(mode="python", round_trip=True))
     problems = []
     for path, value in values.items():
@@ -72,9 +72,7 @@ def set_values(sc: Scenario, values: dict[str, Any]) -> Scenario:
             problems.append(Problem(path, str(exc.args[0])))
     if problems:
         raise ScenarioError(problems)
-    from escalsim.scenario.loader import scenario_from_mapping
-
-    return scenario_from_mapping(data, file=None)
+    return data
 
 
 def plain(value: Any) -> Any:

@@ -1,8 +1,12 @@
 """The typed scenario: the one definition of what a scenario may say.
 
 YAML is a serialisation of these models: ``Scenario.from_dict`` validates a plain mapping
-(as loaded from YAML or written in Python) and the result is immutable. Cross-field checks
-(references between actors, rungs, deals and outcomes) live in ``Scenario._cross_check``.
+(as loaded from YAML or written in Python) and the result is immutable. This module imports
+no other part of the scenario package but the distributions and the path helpers of
+:mod:`~escalsim.scenario.parameters`: the loader validates a mapping against these models and
+then runs the cross-field checks (references between actors, rungs, deals and outcomes,
+:mod:`~escalsim.scenario.references`); ``from_dict`` and ``with_values`` hand over to the
+loader, which never calls them back.
 """
 
 from __future__ import annotations
@@ -421,17 +425,11 @@ class Scenario(Model):
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _cross_check(self) -> Scenario:
-        from escalsim.scenario.references import check_references
-
-        check_references(self)
-        return self
-
     # --- construction -------------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str | None = None) -> Scenario:
-        """Validate a plain mapping (same shape as the YAML) into a Scenario."""
+        """Validate a plain mapping (same shape as the YAML) into a Scenario, references
+        checked (the loader's :func:`~escalsim.scenario.loader.scenario_from_mapping`)."""
         from escalsim.scenario.loader import scenario_from_mapping
 
         return scenario_from_mapping(data, file=source)
@@ -457,9 +455,9 @@ class Scenario(Model):
 
     def with_values(self, values: dict[str, Any]) -> Scenario:
         """A copy with the given dotted paths set (numbers or distributions), re-validated."""
-        from escalsim.scenario.parameters import set_values
+        from escalsim.scenario.parameters import edited
 
-        return set_values(self, values)
+        return self.from_dict(edited(self, values))
 
     def __eq__(self, other: object) -> bool:
         """Equal when every field is equal (the private cache of derived values is ignored)."""

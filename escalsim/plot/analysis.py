@@ -2,10 +2,10 @@
 
 Each function takes the result of an analysis (the table of :func:`escalsim.analysis.sweep`
 or :func:`escalsim.analysis.sensitivity`, or a :class:`~escalsim.analysis.Comparison`) and an
-optional matplotlib ``ax`` to draw into, and returns the Figure. Figures are made without
-pyplot (nothing is added to pyplot's global list; nothing is shown); save them with
-``fig.savefig(path)``. matplotlib is imported when a function is called, not before. A figure
-of several outcomes gets one panel per outcome; to draw into a given ``ax``, pick one outcome.
+optional matplotlib ``ax`` to draw into, and returns the Figure, as every plot of
+:mod:`escalsim.plot` does (same colours, same percentage axes, no pyplot state; in a notebook
+a returned Figure shows itself). A figure of several outcomes gets one panel per outcome; to
+draw into a given ``ax``, pick one outcome.
 
 >>> fig = tornado(sensitivity(scenario, "morris"), "negotiated_exit")  # doctest: +SKIP
 >>> fig.savefig("tornado.png", dpi=100)                                         # doctest: +SKIP
@@ -13,11 +13,12 @@ of several outcomes gets one panel per outcome; to draw into a given ``ax``, pic
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from escalsim.plot._common import PALETTE, new_panels, outcome_colors, percent_axis
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,42 +31,13 @@ if TYPE_CHECKING:
 
 __all__ = ["paired_differences", "sweep_curves", "tornado"]
 
-_FALLBACK = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999")
-_SOBOL = ("ST", "S1")
-_MORRIS = ("mu_star", "sigma")
-
-
-# --- shared ---------------------------------------------------------------------------------
-def _figure(panels: int, size: tuple[float, float], ax: Axes | None) -> tuple[Figure, list[Axes]]:
-    """The given Axes and its Figure, or a new Figure with one Axes per panel (no pyplot)."""
-    if ax is not None:
-        if panels != 1:
-            raise ValueError(
-                f"this figure has {panels} panels (one per outcome): pick one outcome to draw "
-                "into the given ax"
-            )
-        return ax.figure, [ax]
-    from matplotlib.figure import Figure
-
-    cols = 1 if panels == 1 else 2
-    rows = math.ceil(panels / cols)
-    fig = Figure(figsize=(size[0] * cols, size[1] * rows), layout="constrained")
-    axes = list(np.asarray(fig.subplots(rows, cols, squeeze=False)).ravel())
-    for extra in axes[panels:]:
-        extra.set_visible(False)
-    return fig, axes[:panels]
-
 
 def _colors(labels: Sequence[str], scenario: Scenario | None) -> dict[str, str]:
-    """Each outcome's colour in every escalsim figure (``escalsim.plot.outcome_colors``) when
-    the scenario is known; unions and unknown scenarios take the next free palette colour."""
-    given: dict[str, str] = {}
-    if scenario is not None:
-        from escalsim.plot import outcome_colors
-
-        given = outcome_colors(scenario)
+    """Each outcome's colour in every escalsim figure (:func:`outcome_colors`) when the
+    scenario is known; unions and unknown scenarios take the next free palette colour."""
+    given = outcome_colors(scenario) if scenario is not None else {}
     taken = set(given.values())
-    free = [c for c in _FALLBACK if c not in taken] or list(_FALLBACK)
+    free = [c for c in PALETTE if c not in taken] or list(PALETTE)
     out, i = {}, 0
     for label in labels:
         if label in given:
@@ -89,14 +61,6 @@ def _pick(table: pd.DataFrame, outcome: str | Sequence[str] | None) -> list[str]
 
 def _label(path: str) -> str:
     return path.removeprefix("actors.")
-
-
-def _percent(axis: Any) -> None:
-    """Probabilities as percentages: whole ones unless the axis spans under 5 points."""
-    from matplotlib.ticker import PercentFormatter
-
-    low, high = axis.get_view_interval()
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0 if high - low >= 0.05 else None))
 
 
 # --- tornado --------------------------------------------------------------------------------
@@ -124,7 +88,7 @@ def tornado(
         raise ValueError("expected a sensitivity table (with ST or mu_star columns)")
     names = _pick(table, outcomes)
     height = 0.32 * min(top or 99, table["parameter"].nunique()) + 1.4
-    fig, axes = _figure(len(names), (7.0, height), ax)
+    fig, axes = new_panels(len(names), (7.0, height), ax)
     for name, a in zip(names, axes, strict=True):
         rows = table[table["outcome"].astype(str) == name]
         rows = rows.sort_values(key, ascending=False, na_position="last", kind="stable")
@@ -196,11 +160,11 @@ def sweep_curves(
     params = _sweep_parameters(table)
     names = _pick(table, outcomes)
     if len(params) == 1:
-        fig, [a] = _figure(1, (8.0, 4.5), ax)
+        fig, [a] = new_panels(1, (8.0, 4.5), ax)
         _curves(a, table, params[0], names, _colors(names, scenario))
         a.set_title(title or f"Outcomes against {_label(params[0])}", loc="left")
         return fig
-    fig, axes = _figure(len(names), (6.0, 4.6), ax)
+    fig, axes = new_panels(len(names), (6.0, 4.6), ax)
     for name, a in zip(names, axes, strict=True):
         _heat(fig, a, table, params, name)
         a.set_title(title or f"P({name})", loc="left", fontsize="medium")
@@ -216,7 +180,7 @@ def _curves(a: Axes, table: pd.DataFrame, param: str, names: list[str], colors: 
     a.set_xlabel(param)
     a.set_ylabel("probability (95% band)")
     a.set_ylim(bottom=0.0)
-    _percent(a.yaxis)
+    percent_axis(a, "y")
     a.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
 
 
@@ -238,7 +202,7 @@ def _heat(fig: Figure, a: Axes, table: pd.DataFrame, params: list[str], name: st
             a.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize="x-small", color=shade)
     bar = fig.colorbar(image, ax=a)
     bar.set_label(f"P({name})")
-    _percent(bar.ax.yaxis)
+    percent_axis(bar.ax, "y")
 
 
 # --- paired comparison ----------------------------------------------------------------------
@@ -266,7 +230,7 @@ def paired_differences(
             raise ValueError(f"expected a comparison table with columns {sorted(needed)}")
     names = [str(o) for o in table["outcome"]]
     colors = _colors(names, scenario)
-    fig, [a] = _figure(1, (8.0, 0.42 * len(names) + 1.5), ax)
+    fig, [a] = new_panels(1, (8.0, 0.42 * len(names) + 1.5), ax)
     y = np.arange(len(names))[::-1]
     diff = table["diff"].to_numpy(dtype=float)
     err = np.abs(np.vstack([diff - table["ci_low"], table["ci_high"] - diff]))
@@ -274,7 +238,7 @@ def paired_differences(
         a.errorbar(diff[k], y[k], xerr=err[:, k : k + 1], fmt="o", color=colors[name], capsize=3)
     a.axvline(0.0, color="0.5", linewidth=0.8)
     a.set_yticks(y, names)
-    _percent(a.xaxis)
+    percent_axis(a, "x")
     a.set_xlabel("change in probability, variant − base (paired 95% interval)")
     for k, row in enumerate(table.itertuples(index=False)):
         a.annotate(
