@@ -20,6 +20,12 @@ def _flagship_sims(n: int, root: int):
         yield sim
 
 
+def _declare(sim, rung: int) -> None:
+    """Make ``rung`` the US's declared threat, for its true type and every other type."""
+    for us in (sim.params.actors["us"], *sim.params.types["us"].variants):
+        us.threat = rung
+
+
 def test_the_threat_passes_over_spent_rungs():
     sim = next(_flagship_sims(1, 3))
     us, st = sim.params.actors["us"], sim.state
@@ -50,10 +56,10 @@ def test_holding_out_after_a_failed_raid_weighs_the_next_threat():
         sim.begin_decision()
         spent = sim.holdout(maduro, 0.7, st.rung)
         st.spent.discard(("us", raid))
-        us.threat = raid + 1  # declare the air campaign instead, nothing spent
+        _declare(sim, raid + 1)  # declare the air campaign instead, nothing spent
         sim.begin_decision()
         declared_next = sim.holdout(maduro, 0.7, st.rung)
-        us.threat = raid
+        _declare(sim, raid)
         assert math.isclose(spent, declared_next, rel_tol=1e-12, abs_tol=1e-12)
         assert spent != live  # the raid's prospect did matter while it was live
         checked += 1
@@ -74,10 +80,10 @@ def test_an_ultimatum_after_a_failed_raid_promises_the_next_rung():
         sim.begin_decision()
         spent = [o.utility for o in sim.options(us, "review", None) if o.kind == "ultimatum"]
         st.spent.discard(("us", raid))
-        us.threat = raid + 1
+        _declare(sim, raid + 1)
         sim.begin_decision()
         declared = [o.utility for o in sim.options(us, "review", None) if o.kind == "ultimatum"]
-        us.threat = raid
+        _declare(sim, raid)
         # the failure branch of other climbs also sees the raid spent; compare the ultimatum
         assert spent and math.isclose(spent[0], declared[0], rel_tol=1e-12, abs_tol=1e-12)
         checked += 1

@@ -297,28 +297,39 @@ class Valuation:
         return sigmoid(t.lam * (self.deal_value(t, deal) - hold))
 
     # --- beliefs about actors with types ---------------------------------------------------
-    def belief(self, who: str, about: str, rung: dict[str, int] | None = None) -> float:
+    def belief(
+        self,
+        who: str,
+        about: str,
+        rung: dict[str, int] | None = None,
+        cohesion: float | None = None,
+    ) -> float:
         """``who``'s belief that ``about`` carries out its threat (its resolve).
 
         About an actor without types, the mean of a Beta belief; about one with types, each
-        type's resolve (:meth:`resolve`) weighted by ``who``'s probability of that type.
+        type's resolve (:meth:`resolve`) weighted by ``who``'s probability of that type, in the
+        state ``rung`` (default: now) at ``cohesion`` (default: now).
         """
         typed = self.state.typed.get((who, about))
         if typed is None:
             return self.state.belief(who, about)
-        return self.resolve_mix(about, typed, rung)
+        return self.resolve_mix(about, typed, rung, cohesion)
 
     def resolve_mix(
-        self, about: str, typed: tuple[float, ...], rung: dict[str, int] | None = None
+        self,
+        about: str,
+        typed: tuple[float, ...],
+        rung: dict[str, int] | None = None,
+        cohesion: float | None = None,
     ) -> float:
         """The chance of resolve implied by a probability over ``about``'s types."""
         variants = self.params.types[about].variants
         if rung is None:
             rung = self.state.rung
         pairs = zip(typed, variants, strict=True)
-        return sum(p * self.resolve(v, rung) for p, v in pairs if p > 0.0)
+        return sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
 
-    def resolve(self, c: ActorP, rung: dict[str, int]) -> float:
+    def resolve(self, c: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
         """Chance that an actor with parameters ``c`` carries out its threat when refused.
 
         Its logit choice between carrying the threat out (the threatened rung's cost, then the
@@ -327,7 +338,7 @@ class Valuation:
         that values war more, or pays more for backing away, is more resolved. No threat left
         to carry out, no resolve.
         """
-        key = ("R", c.key, len(self.state.spent), *rung.values())
+        key = ("R", c.key, cohesion, len(self.state.spent), *rung.values())
         r = self._memo.get(key)
         if r is not None:
             return r
@@ -335,12 +346,12 @@ class Valuation:
         if target is None:
             r = 0.0
         else:
-            w = self._continuation(c, rung, None)
+            w = self._continuation(c, rung, cohesion)
             outcome = self.rung_outcome.get((c.id, target))
             if outcome is None:
                 after = dict(rung)
                 after[c.id] = target
-                carry = self._continuation(c, after, None)
+                carry = self._continuation(c, after, cohesion)
             else:
                 p = c.ladder[target].success
                 carry = p * c.value(outcome) + (1.0 - p) * w
@@ -372,7 +383,7 @@ class Valuation:
                 a, rung, cohesion
             )
         elif cid is not None and st.demand[cid] is not None:
-            value = self.holdout(a, self.belief(a.id, cid, rung), rung, cohesion)
+            value = self.holdout(a, self.belief(a.id, cid, rung, cohesion), rung, cohesion)
         else:
             value = self.continuation(a, rung, cohesion)
         self._memo[key] = value
