@@ -95,7 +95,9 @@ def _first_review(sc: es.Scenario, runs: int, root: int = 5):
 
 
 def test_types_draw_from_the_prior_and_are_recorded():
-    res = es.simulate(dyad(), runs=3000, seed=2, executor="serial", progress=False)
+    res = es.simulate(
+        dyad(), runs=3000, seed=2, settings=es.RunSettings(executor="serial", progress=False)
+    )
     share = (res.runs["param.type.a"] == 0).mean()
     se = math.sqrt(0.4 * 0.6 / 3000)
     assert abs(share - 0.4) < 4 * se  # 4 standard errors of a binomial share
@@ -145,7 +147,9 @@ def test_a_higher_audience_cost_makes_the_target_accept_more_after_an_ultimatum(
     shares = {}
     for cost in (2.0, 12.0):
         sc = dyad(**{"actors.a.incentives.audience_cost": cost})
-        runs = es.simulate(sc, runs=3000, seed=3, executor="serial", progress=False).runs
+        runs = es.simulate(
+            sc, runs=3000, seed=3, settings=es.RunSettings(executor="serial", progress=False)
+        ).runs
         ult = runs["milestone.ultimatum"].notna()
         shares[cost] = ((runs.outcome == "deal") & ult).sum() / ult.sum(), ult.sum()
     (low, n_low), (high, n_high) = shares[2.0], shares[12.0]
@@ -160,7 +164,9 @@ def test_private_information_makes_war_more_likely_than_complete_information():
     runs = 2000
 
     def p_war(sc: es.Scenario) -> float:
-        res = es.simulate(sc, runs=runs, seed=4, executor="serial", progress=False)
+        res = es.simulate(
+            sc, runs=runs, seed=4, settings=es.RunSettings(executor="serial", progress=False)
+        )
         return float((res.runs.outcome == "war").mean())
 
     resolved_only = {"resolved": {"prior": 1.0, "incentives": {"values": {"war": 10}}}}
