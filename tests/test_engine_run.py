@@ -35,8 +35,11 @@ def test_a_record_has_everything_a_row_needs(flagship):
         assert 0 <= rung < len(flagship.actors[actor].ladder)
     assert set(rec.milestones) <= set(flagship.milestones)
     assert all(t <= rec.time for t in rec.milestones.values())
-    drawn = {k for k in rec.params if not k.startswith("history.")}
+    drawn = {k for k in rec.params if not k.startswith(("history.", "type."))}
     assert drawn == set(flagship.uncertain())
+    types = {k for k in rec.params if k.startswith("type.")}
+    assert types == {f"type.{a}" for a, actor in flagship.actors.items() if actor.types}
+    assert all(rec.params[k] in range(len(flagship.actors[k[5:]].types)) for k in types)
     uncertain_events = {
         f"history.{ev.id}"
         for ev in flagship.history
@@ -111,10 +114,15 @@ def test_mechanisms_can_be_switched_off(flagship):
         assert all(e.time >= 0 for e in rec.events)
     no_signals = flagship.with_values({"mechanisms.signals": False})
     sim, _ = build_simulation(prepare(no_signals), seed=1)
-    prior = no_signals.actors["maduro"].beliefs["us"]
-    assert sim.state.alpha[("maduro", "us")] + sim.state.beta[("maduro", "us")] == pytest.approx(
+    prior = no_signals.actors["us"].beliefs["maduro"]
+    assert sim.state.alpha[("us", "maduro")] + sim.state.beta[("us", "maduro")] == pytest.approx(
         prior.weight
     )
+    prep = prepare(no_signals)  # nor does anyone learn the US's type from what it does
+    for s in range(40):
+        sim, _ = build_simulation(prep, seed=s)
+        sim.run()
+        assert sim.state.typed[("maduro", "us")] == (0.3, 0.7)
 
 
 def test_a_python_decision_rule_replaces_the_logit(dyad):

@@ -77,6 +77,7 @@ def _beliefs(sc: Scenario, mean: float, weight: float) -> dict[str, Any]:
         f"actors.{a}.beliefs.{other}": {"mean": mean, "weight": weight}
         for a, actor in sc.actors.items()
         for other in actor.beliefs
+        if not sc.actors[other].types  # a belief about types has no mean or weight
     }
 
 

@@ -285,7 +285,7 @@ class Simulation(Options):
     def decide(self, a: ActorP, context: str, sender: str | None) -> None:
         self.begin_decision()
         rule = self.rules.get(a.id)
-        if rule is None and self.watchers.get(a.id):
+        if rule is None and self.mech.signals and self.watchers.get(a.id):
             self._decide_watched(a, context, sender)
             return
         self.scoring = rule is None or rule.needs_utilities
