@@ -20,7 +20,8 @@ from cli_helpers import run_main
 from fakes_ensemble import DATA, ensemble, fake_job
 
 from escalsim.errors import ResultsError
-from escalsim.results import io
+from escalsim.results import io, partial
+from escalsim.results.partial import partial_path
 
 DYAD = DATA / "dyad.yaml"
 
@@ -52,6 +53,7 @@ class SmallDisk:
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> SmallDisk:
         monkeypatch.setattr(io, "create_new", self.create_new)
+        monkeypatch.setattr(partial, "create_new", self.create_new)
         return self
 
 
@@ -96,6 +98,42 @@ def test_a_full_disk_names_the_file_and_says_nothing_was_kept(tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_full_disk_keeps_the_finished_chunks_of_a_resumable_run(tmp_path, monkeypatch, reference):
+    SmallDisk(15_000).install(monkeypatch)  # room for the record and a few chunks of 4 KB
+    out = tmp_path / "big.parquet"
+    with pytest.raises(ResultsError) as info:
+        ensemble(fake_job(), out=out, resume=True)
+    folder = partial_path(out)
+    m = re.fullmatch(
+        re.escape(f"{folder}{os.sep}") + r"chunk-(\d{12})\.parquet: cannot write it: No space "
+        r"left on device \[ENOSPC\]; the (\d+) runs finished before are kept in "
+        + re.escape(str(folder))
+        + r"; run the same command again \(resume=True, --resume\) to continue",
+        str(info.value),
+    )
+    assert m is not None, info.value
+    kept = int(m.group(2))
+    assert int(m.group(1)) == kept > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet.partial"]
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()  # space freed
+    res = ensemble(fake_job(), out=out, resume=True)
+    assert res.provenance["resumed_from"] == kept
+    assert_table(out, reference)
+
+
+def test_a_full_disk_while_assembling_keeps_every_run(tmp_path, monkeypatch, reference):
+    SmallDisk(3000, only=".big.parquet.").install(monkeypatch)  # the target's temporary file
+    out = tmp_path / "big.parquet"
+    with pytest.raises(ResultsError, match=r"all 200 runs are kept in .*big\.parquet\.partial"):
+        ensemble(fake_job(), out=out, resume=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet.partial"]
+    monkeypatch.undo()
+    res = ensemble(fake_job(), out=out, resume=True)
+    assert res.provenance["resumed_from"] == 200
+    assert_table(out, reference)
+
+
 def test_a_full_disk_while_writing_csv_names_the_file(tmp_path, monkeypatch):
     def full(*args, **kw):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -108,7 +146,7 @@ def test_a_full_disk_while_writing_csv_names_the_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("resume", [False])
+@pytest.mark.parametrize("resume", [False, True])
 def test_cli_full_disk_is_one_line_that_says_what_was_kept(tmp_path, monkeypatch, capsys, resume):
     SmallDisk(12_000).install(monkeypatch)
     out = tmp_path / "big.parquet"
@@ -120,6 +158,24 @@ def test_cli_full_disk_is_one_line_that_says_what_was_kept(tmp_path, monkeypatch
         assert "big.parquet.partial" in err and "runs finished before are kept" in err
     else:
         assert "no file was written" in err and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize("victim_exists", [True, False])
+def test_a_symlinked_lock_is_refused_and_its_target_left_alone(tmp_path, victim_exists):
+    out = tmp_path / "big.parquet"
+    victim = tmp_path / "victim.txt"
+    if victim_exists:
+        victim.write_text("precious\n")
+    (tmp_path / ".big.parquet.lock").symlink_to(victim)
+    with pytest.raises(ResultsError, match=r"\.big\.parquet\.lock: is a symbolic link"):
+        ensemble(fake_job(), out=out, resume=True)
+    if victim_exists:
+        assert victim.read_text() == "precious\n"
+    assert (
+        sorted(p.name for p in tmp_path.iterdir())
+        == [".big.parquet.lock"] + ["victim.txt"] * victim_exists
+    )
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")

@@ -20,7 +20,7 @@ from escalsim.ensemble.progress import progress_bar
 from escalsim.ensemble.seeds import plan_chunks
 from escalsim.errors import Interrupted, RunError
 from escalsim.results.layout import Layout
-from escalsim.results.partial import PartialRun, discard, plan_resume
+from escalsim.results.partial import PartialRun, discard_unless_running, plan_resume
 from escalsim.results.provenance import library_version, now_iso, scenario_hash, scenario_json
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ def run_ensemble(
             return Results.from_parquet(out, lazy=True)
         if not resume:
             if force:  # an unfinished run kept for out is discarded (refused without force)
-                discard(out)
+                discard_unless_running(out)
             sink = _FileSink(out, layout, keep_events, force)
         else:
             sink = _PartialSink(PartialRun(out, layout, settings, force=force, started=started))

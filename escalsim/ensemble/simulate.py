@@ -84,7 +84,8 @@ def simulate(
         the file: its tables are read back on first use.
     force
         Replace ``out`` if it exists (else ResultsError); without ``resume``, also discard the
-        finished chunks an interrupted resumable run kept for ``out``.
+        finished chunks an interrupted resumable run kept for ``out`` (not those of a run in
+        progress: a ResultsError).
     resume
         With ``out``: make the run resumable, and continue an interrupted one. Each finished
         chunk is kept in ``<out>.partial/`` until the end, so an interrupt, an error or a killed
@@ -94,7 +95,10 @@ def simulate(
         change). Different settings are a ResultsError. If ``out`` already holds a run with
         these settings, it is returned as it is. Without ``resume``, a kept unfinished run for
         ``out`` is a ResultsError unless ``force`` discards it. While one process runs a
-        resumable ``out``, another trying to is refused with a ResultsError (POSIX).
+        resumable ``out``, another trying to is refused with a ResultsError (POSIX); its
+        workers end with it even if it is killed, so a resume then needs no clean-up. A kept
+        chunk that no longer matches its checksum is run again, with a RuntimeWarning. A full
+        disk is a ResultsError that names the file and the runs kept.
     progress
         Show a progress bar: True, False, or None for "when interactive" (stderr is a terminal,
         or a Jupyter kernel).
