@@ -442,6 +442,29 @@ def test_cli_sigkilled_with_workers_ends_them_and_resumes_with_no_manual_step(tm
     assert 0 < res.provenance["resumed_from"] < 8000
 
 
+def _interrupt(*args: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_cli_warns_in_one_line_of_a_kept_chunk_run_again(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "big.parquet"
+    monkeypatch.setattr(partial.PartialRun, "commit", _interrupt)  # every chunk kept
+    with pytest.raises(Interrupted):
+        simulate(DYAD, 40, 5, executor="serial", chunk_size=10, out=out, resume=True)
+    monkeypatch.undo()
+    chunk = partial_path(out) / "chunk-000000000010.parquet"
+    chunk.write_bytes(chunk.read_bytes() + b"x")  # one byte more
+    args = ["run", str(DYAD), "--runs", "40", "--seed", "5", "--executor", "serial", "-q"]
+    code, stdout, err = run_main([*args, "--out", str(out), "--resume"], capsys)
+    assert code == 0 and "runs written to" in stdout
+    assert err == (
+        f"warning: {chunk}: the kept chunk does not match its checksum (damaged or changed); "
+        "runs from 10 on are run again\n"
+    )
+    expected = simulate(DYAD, runs=40, seed=5, executor="serial", progress=False)
+    pd.testing.assert_frame_equal(Results.from_parquet(out).runs, expected.runs, check_exact=True)
+
+
 def test_cli_resume_needs_out(tmp_path):
     res = subprocess.run(
         [sys.executable, "-m", "escalsim.cli.main", "run", str(DYAD), "--resume"],
