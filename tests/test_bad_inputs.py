@@ -10,9 +10,10 @@ A case file starts with comment lines that say what it is and what must happen::
 and optionally the line of the case file the message must point at (``<file>:<line>:``).
 ``args`` is the command line; it defaults to running the case file as a scenario with
 ``--out``. Placeholders: ``{file}`` (the case file), ``{dyad}`` (tests/data/dyad.yaml),
-``{tmp}`` (an empty working folder) and ``{out}`` (a Parquet path inside it). ``.yaml``
-files are scenarios; ``.args`` files describe a command line only. Adding a case is adding a
-file.
+``{tmp}`` (an empty working folder) and ``{out}`` (a Parquet path inside it). An optional
+``setup: symlink LINK TARGET`` plants a symbolic link in the working folder first (a hostile
+file); it is all the folder may hold afterwards. ``.yaml`` files are scenarios; ``.args``
+files describe a command line only. Adding a case is adding a file.
 
 Every case runs the real command in a subprocess from an empty folder and must exit with the
 stated status within a few seconds, print no traceback, name the problem, and leave no file
@@ -55,6 +56,7 @@ class Case:
     fragments: tuple[str, ...]
     line: int | None
     args: str
+    setup: str = ""
 
     @property
     def id(self) -> str:
@@ -88,7 +90,10 @@ def read_case(path: Path) -> Case:
     args = fields.get("args", "").strip()
     if not args and path.suffix == ".args":
         raise ValueError(f"{path.name}: an .args case needs 'args:'")
-    return Case(path, head[0], code, tuple(fragments), line, args or DEFAULT_ARGS)
+    setup = fields.get("setup", "").strip()
+    if setup and not re.fullmatch(r"symlink \S+ \S+", setup):
+        raise ValueError(f"{path.name}: 'setup:' takes 'symlink LINK TARGET'")
+    return Case(path, head[0], code, tuple(fragments), line, args or DEFAULT_ARGS, setup)
 
 
 ALL_CASES = sorted(
@@ -120,6 +125,11 @@ def run_case(case: Case, tmp: Path) -> Outcome:
     argv = shlex.split(case.args)
     for key, value in values.items():
         argv = [a.replace("{" + key + "}", value) for a in argv]
+    planted = ()
+    if case.setup:
+        _, link, target = case.setup.split()
+        (tmp / link).symlink_to(tmp / target)
+        planted = (link,)
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
     started = time.perf_counter()
     try:
@@ -135,6 +145,7 @@ def run_case(case: Case, tmp: Path) -> Outcome:
         code, out, err = None, exc.stdout or b"", exc.stderr or b""
     seconds = time.perf_counter() - started
     left = tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")))
+    left = tuple(name for name in left if name not in planted)
     decode = lambda b: b.decode("utf-8", "replace")  # noqa: E731
     return Outcome(code, decode(out), decode(err), seconds, left)
 

@@ -1,11 +1,14 @@
-"""Executors' scheduling: the tail of a plan cut into pieces, and an early stop that does not
-wait for the chunks still running."""
+"""Executors' scheduling: the tail of a plan cut into pieces, an early stop that does not
+wait for the chunks still running, and workers that do not outlive their parent."""
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import sys
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,3 +60,23 @@ def test_stopping_early_ends_the_running_chunks():
     while {p.pid for p in multiprocessing.active_children()} - before:
         assert time.perf_counter() - started < 20, "worker processes still running"
         time.sleep(0.05)
+
+
+def _death_signal(payload: None, chunk) -> list[int]:
+    """The signal this worker gets when its parent dies (Linux's PR_GET_PDEATHSIG)."""
+    import ctypes
+
+    value = ctypes.c_int()
+    ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(value), 0, 0, 0)
+    return [value.value] * len(chunk)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_workers_are_killed_when_their_parent_dies(method):
+    """Even a SIGKILL of the parent, which gives it no chance to end them, ends the workers
+    (the command-line kill itself is tested in test_resume)."""
+    results = ProcessExecutor(2, mp_context=method).map(
+        _death_signal, None, plan_chunks(0, 0, 4, 2)
+    )
+    assert list(results) == [[signal.SIGKILL] * 2] * 2

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -105,7 +106,7 @@ def run(
     started = time.perf_counter()
     stamp = now_iso()
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(), _plain_warnings():
             results = es.simulate(
                 scenario,
                 runs,
@@ -188,6 +189,15 @@ def _milestone_table(milestones, start: dt.date, runs: int):
         interval = f"{row.ci_low:.3f} – {row.ci_high:.3f}"
         table.add_row(str(row.milestone), f"{row.p:.3f}", interval, when, before)
     return table
+
+
+@contextlib.contextmanager
+def _plain_warnings() -> Iterator[None]:
+    """Show a warning (a kept chunk run again, a precision not reached) as one line on stderr,
+    not as Python's source location."""
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *_: typer.echo(f"warning: {message}", err=True)
+        yield
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from escalsim.ensemble.precision import PrecisionRule
 from escalsim.ensemble.settings import RunSettings
 from escalsim.errors import Interrupted, RunError
 from escalsim.results.layout import Layout
-from escalsim.results.partial import PartialRun, discard, plan_resume
+from escalsim.results.partial import PartialRun, discard_unless_running, plan_resume
 from escalsim.results.provenance import library_version, now_iso, scenario_hash, scenario_json
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def _file_sink(
     if resume:
         return _PartialSink(PartialRun(out, layout, fixed, force=force, started=started))
     if force:  # an unfinished run kept for out is discarded (refused without force)
-        discard(out)
+        discard_unless_running(out)
     return _FileSink(out, layout, bool(fixed["keep_events"]), force)
 
 

@@ -16,6 +16,10 @@ finish together.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -150,9 +154,49 @@ _WORKER: dict[str, Any] = {}
 """In a pool worker: the task and payload received once by the initializer."""
 
 
-def _init_worker(task: Task, payload: Any) -> None:
+def _init_worker(task: Task, payload: Any, owner: int) -> None:
+    _end_with_parent(owner)
     _WORKER["task"] = task
     _WORKER["payload"] = payload
+
+
+def _end_with_parent(owner: int) -> None:
+    """End this worker when its parent dies, even by SIGKILL, which gives the parent no chance
+    to stop it: a worker left behind would compute for nobody. ``owner`` is the process that
+    made the pool (the parent itself, or the parent of a ``forkserver``, which then ends)."""
+    if os.name != "posix":  # pragma: no cover - probing a process ends it on Windows
+        return
+    armed = _parent_death_signal()
+    parent = os.getppid()  # read once armed: a parent that died before is seen here
+    if parent != owner:  # a forkserver's child, or the owner died before the watch began
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:  # pragma: no cover - alive, but not ours to signal
+            pass
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux to send SIGKILL to this process when its parent ends (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no C library to ask
+        return False
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - where Linux's signal is missing
+    """Poll for the parent's death (the process is then adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _run_in_worker(chunk: Chunk) -> list:
@@ -200,10 +244,12 @@ class ProcessExecutor(Executor):
     Each worker receives the task and the payload once, through the pool's initializer.
     ``mp_context`` is passed to the pool (a start method name such as ``"spawn"`` or a
     ``multiprocessing`` context); by default the platform's default start method is used, and
-    the global start method is never changed. If a worker process dies, the pool is rebuilt
-    and the unfinished chunks are run again, each at most ``max_retries`` more times. If the
-    consumer stops early (a precision target met, an error), the chunks still running are ended
-    rather than waited for.
+    the global start method is never changed. Workers end when the process that made them dies,
+    even by SIGKILL (Linux's parent-death signal; elsewhere on POSIX each watches its parent
+    once a second). If a worker process dies, the pool is rebuilt and the unfinished chunks are
+    run again, each at most ``max_retries`` more times. If the consumer stops early (a
+    precision target met, an error), the chunks still running are ended rather than waited
+    for.
     """
 
     name = "processes"
@@ -232,7 +278,7 @@ class ProcessExecutor(Executor):
             max_workers=self._workers,
             mp_context=self._context,
             initializer=_init_worker,
-            initargs=(task, payload),
+            initargs=(task, payload, os.getpid()),
         )
 
     def _start_method(self) -> str:

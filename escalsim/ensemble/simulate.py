@@ -61,10 +61,14 @@ def simulate(
         size may change). Different settings are a ResultsError. If ``out`` already holds a
         run with these settings, it is returned as it is. Without ``resume``, a kept unfinished
         run for ``out`` is a ResultsError unless ``force`` discards it. While one process runs
-        a resumable ``out``, another trying to is refused with a ResultsError (POSIX).
+        a resumable ``out``, another trying to is refused with a ResultsError (POSIX); its
+        workers end with it even if it is killed, so a resume then needs no clean-up. A kept
+        chunk that no longer matches its checksum is run again, with a RuntimeWarning. A full
+        disk is a ResultsError that names the file and the runs kept.
     force
         Replace ``out`` if it exists (else ResultsError); without ``resume``, also discard the
-        finished chunks an interrupted resumable run kept for ``out``.
+        finished chunks an interrupted resumable run kept for ``out`` (not those of a run in
+        progress: a ResultsError).
     settings
         How to run: executor (local processes by default), workers, chunk size, progress bar,
         event logs, Python decision rules, cap of an adaptive run count (:class:`RunSettings`).

@@ -13,19 +13,22 @@ Event logs go to a second file beside the first (``results.parquet`` →
 when the file is closed, so it can hold what is known only at the end (run count, finish
 time). Every file is written under a temporary name in the target folder and renamed into
 place at the end; an error or an interrupt removes the temporary files and leaves nothing.
-Existing files are never replaced unless ``force`` is given.
+Temporary files are created new, never through a symbolic link planted at their name. A write
+the system refuses (a full disk, a quota) is a ResultsError that names the file and says what
+was kept. Existing files are never replaced unless ``force`` is given.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from escalsim.errors import ResultsError
 from escalsim.results.provenance import FORMAT_VERSION, canonical_json
@@ -60,12 +63,36 @@ def check_target(path: str | os.PathLike[str], force: bool) -> Path:
         raise ResultsError(f"{p}: file exists (pass force=True, or --force, to replace it)")
     probe = _temp_beside(p)
     try:
-        with open(probe, "xb"):
-            pass
+        create_new(probe).close()
     except OSError as exc:
         raise ResultsError(f"{p}: cannot write in {p.parent} ({exc.strerror or exc})") from None
     _unlink(probe)
     return p
+
+
+OWN_FILE = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+"""Open flags for the files a run writes: never through a symbolic link, never passed on."""
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | OWN_FILE
+_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def create_new(path: Path) -> BinaryIO:
+    """Open a file that does not exist yet, for writing: never an existing file, never the
+    target of a symbolic link planted at its name (which would make us write elsewhere)."""
+    return os.fdopen(os.open(path, _NEW_FILE, 0o666), "wb")
+
+
+@contextlib.contextmanager
+def write_errors_named(path: Path, kept: str) -> Iterator[None]:
+    """Report an OSError of the block as a ResultsError that names the file being written and
+    says what was ``kept`` (a full disk, a quota, a file size limit, or another refusal)."""
+    try:
+        yield
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        if exc.errno in _FULL:
+            reason += f" [{errno.errorcode[exc.errno]}]"
+        raise ResultsError(f"{path}: cannot write it: {reason}; {kept}") from exc
 
 
 def _temp_beside(path: Path) -> Path:
@@ -116,11 +143,14 @@ def atomic_path(path: str | os.PathLike[str], force: bool = False) -> Iterator[P
     """Yield a temporary path beside ``path``; on success rename it into place, else remove it."""
     target = check_target(path, force)
     tmp = _temp_beside(target)
+    with write_errors_named(target, "no file was written"):
+        create_new(tmp).close()  # the writer then opens a file of ours, not a planted link
     try:
-        yield tmp
-        if target.exists() and not force:
-            raise ResultsError(f"{target}: file appeared while writing; not replaced")
-        os.replace(tmp, target)
+        with write_errors_named(target, "no file was written"):
+            yield tmp
+            if target.exists() and not force:
+                raise ResultsError(f"{target}: file appeared while writing; not replaced")
+            os.replace(tmp, target)
     except BaseException:
         _unlink(tmp)
         raise
@@ -133,14 +163,16 @@ so one row group per small chunk would make a long run's memory grow with its le
 
 
 class _Part:
-    """One Parquet file being written under a temporary name."""
+    """One Parquet file being written under a temporary name; a write the system refuses is a
+    ResultsError that names the file and says what was ``kept``."""
 
-    def __init__(self, target: Path, template: pd.DataFrame) -> None:
+    def __init__(self, target: Path, template: pd.DataFrame, kept: str) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.target = target
-        self.tmp = _temp_beside(target)
+        self.kept = kept
+        self.tmp: Path | None = None  # set once created: a file found there is not ours
         self.schema = pa.Schema.from_pandas(template, preserve_index=False).remove_metadata()
         # The Arrow schema is not stored, so that the metadata written at close is the
         # schema metadata readers see; dtypes are restored from the scenario on reading.
@@ -148,9 +180,19 @@ class _Part:
         # it saves nothing and its tables cost memory in proportion to the row group.
         is_text = (pa.types.is_string, pa.types.is_large_string, pa.types.is_dictionary)
         text = [f.name for f in self.schema if any(test(f.type) for test in is_text)]
-        self.writer = pq.ParquetWriter(
-            self.tmp, self.schema, store_schema=False, use_dictionary=text or False
-        )
+        self.file: BinaryIO | None = None
+        self.writer = None
+        try:
+            with write_errors_named(target, kept):
+                tmp = _temp_beside(target)
+                self.file = create_new(tmp)
+                self.tmp = tmp
+                self.writer = pq.ParquetWriter(
+                    self.file, self.schema, store_schema=False, use_dictionary=text or False
+                )
+        except BaseException:
+            self.abort()
+            raise
         self.pending: list[pa.Table] = []  # chunks not yet written: less than a row group
         self.pending_rows = 0
 
@@ -171,20 +213,25 @@ class _Part:
         if self.pending:
             table = pa.concat_tables(self.pending)
             self.pending, self.pending_rows = [], 0
-            self.writer.write_table(table, row_group_size=len(table))
+            with write_errors_named(self.target, self.kept):
+                self.writer.write_table(table, row_group_size=len(table))
 
     def close(self, metadata: dict[str, str]) -> None:
         self.flush()
-        self.writer.add_key_value_metadata(metadata)
-        self.writer.close()
-        self.writer = None
+        with write_errors_named(self.target, self.kept):
+            self.writer.add_key_value_metadata(metadata)
+            self.writer.close()
+            self.writer = None
+            self.file.close()
+            self.file = None
 
     def abort(self) -> None:
         self.pending = []
-        if self.writer is not None:
-            with contextlib.suppress(Exception):
-                self.writer.close()
-            self.writer = None
+        for closable in (self.writer, self.file):
+            if closable is not None:
+                with contextlib.suppress(Exception):
+                    closable.close()
+        self.writer = self.file = None
         _unlink(self.tmp)
 
 
@@ -193,7 +240,8 @@ class ParquetStream:
 
     Use as a context manager, or call :meth:`commit` at the end and :meth:`abort` on failure.
     Written frames are gathered into row groups of at least :data:`ROW_GROUP_ROWS` rows.
-    Nothing appears at ``path`` until :meth:`commit`.
+    Nothing appears at ``path`` until :meth:`commit`. A write the system refuses is a
+    ResultsError naming the file, then ``kept`` (what is left once the stream is aborted).
     """
 
     def __init__(
@@ -203,16 +251,18 @@ class ParquetStream:
         *,
         with_events: bool = False,
         force: bool = False,
+        kept: str = "no file was written",
     ) -> None:
         self.path = check_target(path, force)
         self.events_path = check_target(events_path(self.path), force) if with_events else None
         self.force = force
+        self.kept = kept
         self._runs: _Part | None = None
         self._events: _Part | None = None
         try:
-            self._runs = _Part(self.path, layout.runs_frame([]))
+            self._runs = _Part(self.path, layout.runs_frame([]), kept)
             if self.events_path is not None:
-                self._events = _Part(self.events_path, layout.events_frame([]))
+                self._events = _Part(self.events_path, layout.events_frame([]), kept)
         except BaseException:
             self.abort()
             raise
@@ -245,7 +295,8 @@ class ParquetStream:
             for part in parts:  # the events file first: the runs file is the commit
                 if part.target.exists() and not self.force:
                     raise ResultsError(f"{part.target}: file appeared while writing; not replaced")
-                os.replace(part.tmp, part.target)
+                with write_errors_named(part.target, self.kept):
+                    os.replace(part.tmp, part.target)
         except BaseException:
             self.abort()
             raise
