@@ -51,3 +51,89 @@ def test_a_file_whose_size_is_unknown_is_read_only_up_to_the_limit(monkeypatch) 
     with pytest.raises(ScenarioError) as excinfo:
         load_scenario("/proc/self/status")
     assert "larger than 10 bytes" in one_problem(excinfo).message
+
+
+# --- extends: a base stays in the scenario's folder, and only a scenario is shown -----------
+
+SECRET = "s3cr3t_token_value"
+FOREIGN = f"start: {SECRET}\nname: {SECRET}\npassword: {SECRET}\n"
+"""A file that is not a scenario, whose values an error message could echo."""
+
+
+def load_problem(file: Path):
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(file)
+    return one_problem(excinfo)
+
+
+def test_a_base_outside_the_folder_is_refused_unread(tmp_path: Path) -> None:
+    write(tmp_path, MINIMAL, "elsewhere/base.yaml")
+    file = write(tmp_path, "extends: ../elsewhere/base.yaml\nhorizon: 30\n", "mine/what_if.yaml")
+    problem = load_problem(file)
+    assert problem.path == "extends"
+    assert problem.message.startswith(
+        "base scenario ../elsewhere/base.yaml is outside the folder of this scenario "
+        f"({(tmp_path / 'mine').resolve()})"
+    )
+    assert "ESCALSIM_EXTENDS_PATH" in problem.message
+    assert (problem.file, problem.line) == (str(file), 1)
+
+
+def test_a_symbolic_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, FOREIGN, "outside/secret.yaml")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "base.yaml").symlink_to(tmp_path / "outside" / "secret.yaml")
+    file = write(tmp_path, "extends: base.yaml\nhorizon: 30\n", "mine/what_if.yaml")
+    problem = load_problem(file)
+    assert "base scenario base.yaml is outside the folder of this scenario" in problem.message
+    assert SECRET not in str(problem)
+
+
+def test_the_environment_variable_lets_a_base_lie_in_another_folder(
+    tmp_path: Path, monkeypatch
+) -> None:
+    write(tmp_path, MINIMAL, "shared/base.yaml")
+    file = write(tmp_path, "extends: ../shared/base.yaml\nhorizon: 30\n", "mine/what_if.yaml")
+    other = tmp_path / "unrelated"
+    monkeypatch.setenv("ESCALSIM_EXTENDS_PATH", os.pathsep.join([str(other), str(tmp_path)]))
+    assert load_scenario(file).horizon == 30
+
+
+def test_a_base_below_the_folder_is_allowed(tmp_path: Path) -> None:
+    write(tmp_path, MINIMAL, "bases/base.yaml")
+    file = write(tmp_path, "extends: bases/base.yaml\nhorizon: 30\n", "what_if.yaml")
+    assert load_scenario(file).horizon == 30
+
+
+@pytest.mark.parametrize("opt_in", [False, True], ids=["same-folder", "opted-in-folder"])
+def test_a_base_that_is_not_a_scenario_is_never_echoed(
+    tmp_path: Path, monkeypatch, opt_in: bool
+) -> None:
+    """A file without a scenario's keys may hold anything (tokens, passwords): its values must
+    not reach an error message, even from a folder the user allowed."""
+    if opt_in:
+        write(tmp_path, FOREIGN, "keys/secret.yaml")
+        monkeypatch.setenv("ESCALSIM_EXTENDS_PATH", str(tmp_path / "keys"))
+        ref = "../keys/secret.yaml"
+    else:
+        write(tmp_path, FOREIGN, "mine/secret.yaml")
+        ref = "secret.yaml"
+    file = write(tmp_path, f"extends: {ref}\nhorizon: 30\n", "mine/what_if.yaml")
+    problem = load_problem(file)
+    assert SECRET not in str(problem)
+    assert problem.message == (
+        f"{ref} is not a scenario file (it has no top-level 'schema_version' or 'extends' "
+        "key), so nothing of it is read or shown"
+    )
+
+
+def test_a_nul_character_in_a_base_name(tmp_path: Path) -> None:
+    problem = load_problem(write(tmp_path, 'horizon: 30\nextends: "base\\0.yaml"\n'))
+    assert problem.message == "not a valid file name (it holds a NUL character): 'base\\x00.yaml'"
+    assert (problem.path, problem.line) == ("extends", 2)
+
+
+def test_a_base_that_is_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "bases").mkdir()
+    problem = load_problem(write(tmp_path, "extends: bases\nhorizon: 30\n"))
+    assert problem.message == "base scenario bases is a directory, not a scenario file"
