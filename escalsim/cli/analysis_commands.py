@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.cli.show import markup, plain
 from escalsim.errors import EscalsimError
 
 if TYPE_CHECKING:
@@ -85,11 +86,11 @@ def _write(table: pd.DataFrame, out: Path | None, fig_maker: Any, plot: Path | N
     if out is not None:
         from escalsim.results.io import write_csv
 
-        typer.echo(f"table written to {write_csv(table, out, force)}")
+        typer.echo(f"table written to {plain(write_csv(table, out, force))}")
     if plot is not None:
         from escalsim.plot import save_figure
 
-        typer.echo(f"figure written to {save_figure(fig_maker(), plot, force=force)}")
+        typer.echo(f"figure written to {plain(save_figure(fig_maker(), plot, force=force))}")
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -177,13 +178,12 @@ def _paired_figure(result: Any, outcomes: Any) -> Any:
 def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
     from rich import box
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     b, v = result.base.scenario, result.variant.scenario
     console = Console(soft_wrap=True)
-    variant = escape(v.title or v.name) + (f" with {escape(changes)}" if changes else "")
-    console.print(f"[bold]{escape(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
+    variant = markup(v.title or v.name) + (f" with {markup(changes)}" if changes else "")
+    console.print(f"[bold]{markup(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
     console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
     t = Table(
         title="Change in each outcome's probability, in percentage points (paired 95% interval)",
@@ -195,7 +195,7 @@ def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
         t.add_column(name, justify="right")
     for row in table.itertuples(index=False):
         t.add_row(
-            str(row.outcome),
+            markup(row.outcome),
             _pct(row.p_base),
             _pct(row.p_variant),
             _pts(row.diff),
@@ -279,7 +279,7 @@ def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
 
     params = table.attrs["parameters"]
     console = Console(soft_wrap=True)
-    console.print(f"[bold]{scenario.title or scenario.name}[/bold]")
+    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
     console.print(
         f"{table.attrs['runs']:,} runs per point, seed {table.attrs['seed']} at every point "
         "(common random numbers)"
@@ -291,9 +291,9 @@ def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
     )
     names = list(table["outcome"].cat.categories)
     for p in params:
-        t.add_column(p.removeprefix("actors."), justify="right", overflow="fold")
+        t.add_column(markup(p.removeprefix("actors.")), justify="right", overflow="fold")
     for name in names:
-        t.add_column(name, justify="right", overflow="fold")
+        t.add_column(markup(name), justify="right", overflow="fold")
     for values, rows in table.groupby(params, sort=False, observed=True):
         key = values if isinstance(values, tuple) else (values,)
         cells = [f"{v:g}" for v in key]
@@ -400,14 +400,14 @@ def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
 
     a = table.attrs
     console = Console(soft_wrap=True)
-    console.print(f"[bold]{scenario.title or scenario.name}[/bold]")
+    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
     what = "Sobol' indices" if a["method"] == "sobol" else "Morris screening"
     console.print(
         f"{what}: {a['rows']:,} parameter rows × {a['replications']} runs = {a['runs']:,} runs, "
         f"seed {a['seed']}, parameters varied over their {a['space']}"
     )
     for name, rows in table.groupby("outcome", sort=False, observed=True):
-        t = Table(title=f"P({name})", title_justify="left", box=box.SIMPLE_HEAD)
+        t = Table(title=f"P({markup(name)})", title_justify="left", box=box.SIMPLE_HEAD)
         t.add_column("parameter", overflow="fold")
         t.add_column("range", justify="right")
         if a["method"] == "sobol":
@@ -417,7 +417,7 @@ def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
         for h in heads:
             t.add_column(h, justify="right")
         for r in rows.head(top).itertuples(index=False):
-            cells = [str(r.parameter).removeprefix("actors."), f"{r.low:.3g}–{r.high:.3g}"]
+            cells = [markup(str(r.parameter).removeprefix("actors.")), f"{r.low:.3g}–{r.high:.3g}"]
             if a["method"] == "sobol":
                 cells += [_pm(r.ST, r.ST_ci_high), _pm(r.S1, r.S1_ci_high)]
             else:
