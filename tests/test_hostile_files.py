@@ -137,3 +137,22 @@ def test_a_base_that_is_a_folder(tmp_path: Path) -> None:
     (tmp_path / "bases").mkdir()
     problem = load_problem(write(tmp_path, "extends: bases\nhorizon: 30\n"))
     assert problem.message == "base scenario bases is a directory, not a scenario file"
+
+
+# --- dates: refused up front unless a run can hold them ----------------------------------------
+
+
+def test_a_start_on_the_first_supported_date_and_a_horizon_ending_on_the_last(tmp_path) -> None:
+    text = MINIMAL.replace("start: 2025-12-01", "start: 1900-01-01")
+    assert load_scenario(write(tmp_path, text, "first.yaml")).start.year == 1900
+    text = MINIMAL.replace("start: 2025-12-01", "start: 2200-10-02")  # + 90 days = 2200-12-31
+    assert load_scenario(write(tmp_path, text, "last.yaml")).end_date.isoformat() == "2200-12-31"
+
+
+def test_an_override_of_the_start_is_checked_too(tmp_path) -> None:
+    file = write(tmp_path, MINIMAL)
+    with pytest.raises(ScenarioError) as excinfo:
+        load_scenario(file, {"start": "2263-01-01"})
+    problem = one_problem(excinfo)
+    assert problem.message == "expected a date from 1900-01-01 to 2200-12-31, got 2263-01-01"
+    assert problem.file == f"override of {file}"
