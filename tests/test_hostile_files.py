@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from scenario_helpers import MINIMAL, one_problem, write
 
 from escalsim.errors import ScenarioError
@@ -156,3 +157,41 @@ def test_an_override_of_the_start_is_checked_too(tmp_path) -> None:
     problem = one_problem(excinfo)
     assert problem.message == "expected a date from 1900-01-01 to 2200-12-31, got 2263-01-01"
     assert problem.file == f"override of {file}"
+
+
+# --- messages that say why ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [("1e3", "1.0e+3"), ("1e308", "1.0e+308"), ("25E-4", "25.0e-4")],
+)
+def test_a_number_yaml_reads_as_text_says_why_and_how_to_write_it(tmp_path, written, hint):
+    text = MINIMAL.replace("horizon: 90", f"horizon: {written}")
+    problem = load_problem(write(tmp_path, text))
+    assert problem.message == (
+        f"expected a number, got '{written}' (YAML reads '{written}' as text: a number with an "
+        f"exponent needs a decimal point and a signed exponent, e.g. {hint})"
+    )
+    assert yaml.safe_load(hint) == float(hint)  # the suggestion is a number to YAML
+
+
+def test_an_uncertain_number_in_exponent_form_gets_the_hint_too(tmp_path):
+    text = MINIMAL.replace("rationality: 2.0", "rationality: 5e-1")
+    problem = load_problem(write(tmp_path, text))
+    assert problem.path == "actors.us.rationality"
+    assert problem.message.endswith("e.g. 5.0e-1)")
+
+
+def test_too_many_history_events_name_the_size_limit_not_an_alias_bomb(tmp_path):
+    event = (
+        "  - {id: e, date: 2025-11-01, actor: us, event: statement, target: ve,\n"
+        "     source: press, reliability: reported, note: said}\n"
+    )  # nine values each: 225,000 in all
+    text = MINIMAL + "history:\n" + event * 25_000
+    problem = load_problem(write(tmp_path, text))
+    assert problem.message == (
+        "more than 200,000 values (each value an alias repeats counts again): the size limit "
+        "of a scenario"
+    )
+    assert "alias bomb" not in str(problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import types
@@ -395,8 +396,29 @@ def _problem_from_error(
             near = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.6)
             if near:
                 msg += f" (did you mean '{near[0]}'?)"
+    if "expected a number" in msg:
+        msg += _number_hint(err.get("input"))
     dotted = ".".join(str(p) for p in path)
     return _locate(Problem(dotted, msg, file), data, file, located, key=key_location, path=path)
+
+
+_EXPONENT = re.compile(r"([-+]?)([0-9][0-9_]*)(?:\.([0-9_]*))?[eE]([-+]?)([0-9]+)")
+"""A number in exponent form; YAML 1.1 reads it as text unless it has a '.' and a sign."""
+
+
+def _number_hint(value: Any) -> str:
+    """Why YAML read ``1e3`` as text and how to write it as a number; '' for other values."""
+    m = _EXPONENT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        return ""
+    sign, whole, frac, exp_sign, exp = m.groups()
+    written = f"{sign}{whole}.{frac or '0'}e{exp_sign or '+'}{exp}"
+    if not math.isfinite(float(written.replace("_", ""))):
+        return f" (YAML reads {value!r} as text; as a number it would be too large)"
+    return (
+        f" (YAML reads {value!r} as text: a number with an exponent needs a decimal point and "
+        f"a signed exponent, e.g. {written})"
+    )
 
 
 def _locate(

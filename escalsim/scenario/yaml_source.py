@@ -18,8 +18,11 @@ import yaml
 from escalsim.errors import Problem, ScenarioError
 
 MAX_NODES = 200_000
+"""Most values (scalars, lists, mappings; aliases expanded) a scenario file may hold."""
 MAX_DEPTH = 60
+"""Deepest nesting of lists and mappings."""
 MAX_BYTES = 20_000_000
+"""Largest scenario file, in bytes."""
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -265,7 +268,10 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise self._fail(
-                node, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)", path
+                node,
+                f"more than {MAX_NODES:,} values (each value an alias repeats counts again): "
+                "the size limit of a scenario",
+                path,
             )
         if depth > MAX_DEPTH:
             raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep", path)
