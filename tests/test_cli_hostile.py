@@ -82,3 +82,88 @@ def test_an_error_quoting_a_key_with_escape_codes_prints_no_escape(tmp_path, cap
         assert code == 1
         assert "unknown key '[2Jboom'" in err
         assert "\x1b" not in out + err
+
+
+# --- results files that are not what plot and narrate expect ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def results_files(tmp_path_factory) -> dict[str, Path]:
+    """A runs file with its events file, and copies with no rows and with a foreign outcome."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import escalsim as es
+
+    folder = tmp_path_factory.mktemp("results")
+    runs = folder / "r.parquet"
+    es.simulate(DYAD, runs=20, seed=1, executor="serial", keep_events=True, out=runs)
+    table = pq.read_table(runs)
+    meta = pq.read_metadata(runs).metadata
+    meta = {k: v for k, v in meta.items() if k != b"escalsim.events"}
+
+    def copy(name: str, new: pa.Table) -> Path:
+        path = folder / name
+        with pq.ParquetWriter(path, new.schema, store_schema=False) as writer:
+            writer.write_table(new)
+            writer.add_key_value_metadata(meta)
+        return path
+
+    outcomes = table.column("outcome").to_pylist()
+    outcomes[3] = "martians"
+    i = table.schema.get_field_index("outcome")
+    foreign = table.set_column(i, "outcome", pa.array(outcomes))
+    return {
+        "runs": runs,
+        "events": folder / "r.events.parquet",
+        "empty": copy("empty.parquet", table.slice(0, 0)),
+        "foreign": copy("foreign.parquet", foreign),
+    }
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        (
+            "events",
+            "r.events.parquet: is the events file of a results file (one row per event of its "
+            "runs); give the runs file (r.parquet), which names it",
+        ),
+        ("empty", "empty.parquet: holds no runs (0 rows), so there is nothing to draw"),
+        (
+            "foreign",
+            "foreign.parquet: row 3 has outcome 'martians', which is not an outcome of its "
+            "scenario (expected 'deal', 'war', 'collapse', 'backdown', 'stalemate')",
+        ),
+    ],
+)
+@pytest.mark.parametrize("kind", ["outcomes", "incidence", "driver"])
+def test_plot_says_what_the_file_is(results_files, tmp_path, capsys, which, message, kind):
+    figure = tmp_path / "f.png"
+    args = ["plot", str(results_files[which]), "-o", str(figure), "-k", kind]
+    code, _, err = run_main(args, capsys)
+    assert code == 1
+    assert err.strip() == f"error: {results_files[which].parent / message}"
+    assert not figure.exists()
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        ("events", "is the events file of a results file"),
+        ("empty", "holds no runs (0 rows), so there is no run to tell"),
+        ("foreign", "row 3 has outcome 'martians', which is not an outcome of its scenario"),
+    ],
+)
+def test_narrate_says_what_the_file_is(results_files, capsys, which, message):
+    code, _, err = run_main(["narrate", str(results_files[which]), "--run", "3"], capsys)
+    assert code == 1
+    assert err.startswith(f"error: {results_files[which]}: ")
+    assert message in err
+
+
+def test_the_runs_file_itself_still_plots(results_files, tmp_path, capsys):
+    code, _, err = run_main(
+        ["plot", str(results_files["runs"]), "-o", str(tmp_path / "f.png")], capsys
+    )
+    assert code == 0, err

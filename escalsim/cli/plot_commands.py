@@ -60,6 +60,8 @@ def plot(
     if out.exists() and not force:  # fail before reading a large file
         raise EscalsimError(f"{out}: file exists (pass --force to replace it)")
     res = Results.from_parquet(results)
+    if len(res) == 0:
+        raise EscalsimError(f"{results}: holds no runs (0 rows), so there is nothing to draw")
     options: dict[str, object] = {}
     if kind is Kind.driver:
         options["param"] = param
@@ -114,6 +116,8 @@ def narrate(
                 param_hint="'--set'",
             )
         source = Results.from_parquet(file, lazy=True)
+        if len(source) == 0:
+            raise EscalsimError(f"{file}: holds no runs (0 rows), so there is no run to tell")
         typer.echo(plain(tell_run(source, run=run, history=history), lines=True))
         return
     from escalsim.scenario import load_scenario
