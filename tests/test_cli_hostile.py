@@ -5,12 +5,14 @@ a message saying what it is."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from cli_helpers import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
+BOX = re.compile(r"[│╭╮╰╯─]+")
 DYAD = ROOT / "tests" / "data" / "dyad.yaml"
 
 # --- text from files --------------------------------------------------------------------------
@@ -167,3 +169,87 @@ def test_the_runs_file_itself_still_plots(results_files, tmp_path, capsys):
         ["plot", str(results_files["runs"]), "-o", str(tmp_path / "f.png")], capsys
     )
     assert code == 0, err
+
+
+# --- work one flag makes unbounded ------------------------------------------------------------
+
+
+def flat(text: str) -> str:
+    """A usage error without its box, whitespace collapsed."""
+    return " ".join(BOX.sub(" ", text).split())
+
+
+def test_a_long_request_prints_its_estimated_time_first(tmp_path, capsys, monkeypatch):
+    from escalsim.cli import limits
+
+    monkeypatch.setattr(limits, "ESTIMATE_FROM", 30)
+    args = ["run", str(DYAD), "--runs", "40", "--executor", "serial", "-q"]
+    code, out, err = run_main([*args, "--out", str(tmp_path / "r.parquet")], capsys)
+    assert code == 0, err
+    first = err.splitlines()[0]
+    assert first.startswith("estimate: about ") and " for 40 runs (" in first
+    assert "runs timed here; 1 at a time); Ctrl-C stops" in first
+    assert "40 runs in" in out  # and then it ran
+    code, _, err = run_main([*args[:2], "--runs", "29", *args[4:]], capsys)
+    assert code == 0 and "estimate" not in err
+
+
+def test_the_timing_is_bounded_by_a_run_count(monkeypatch):
+    import escalsim as es
+    from escalsim.cli import limits
+
+    monkeypatch.setattr(limits, "PROBE_SECONDS", 1e9)
+    monkeypatch.setattr(limits, "PROBE_RUNS", 5)
+    timing = limits.time_runs(es.load_scenario(DYAD), seed=3, events=True)
+    assert timing.runs == 5
+    assert timing.seconds > 0 and timing.events > 0
+
+
+def test_runs_kept_in_memory_are_bounded_and_a_file_lifts_the_bound(tmp_path, capsys, monkeypatch):
+    from escalsim.cli import limits
+
+    monkeypatch.setattr(limits, "MEMORY_BYTES", 10_000)  # the dyad keeps 11 columns: 88 B a run
+    args = ["run", str(DYAD), "--runs", "200", "--executor", "serial", "-q"]
+    code, _, err = run_main(args, capsys)
+    assert code == 2
+    assert "200 runs would hold about 18 KB in memory (88 bytes a run)" in flat(err)
+    code, _, err = run_main([*args, "--out", str(tmp_path / "r.parquet")], capsys)
+    assert code == 0, err
+
+
+def test_events_kept_in_memory_count_towards_the_bound(capsys, monkeypatch):
+    from escalsim.cli import limits
+
+    monkeypatch.setattr(limits, "ESTIMATE_FROM", 50)
+    monkeypatch.setattr(limits, "MEMORY_BYTES", 20_000)
+    args = ["run", str(DYAD), "--runs", "100", "--executor", "serial", "-q"]
+    code, _, err = run_main(args, capsys)
+    assert code == 0, err  # 8.8 KB of runs
+    code, _, err = run_main([*args, "--events"], capsys)
+    assert code == 2
+    assert "100 runs would hold about" in err
+
+
+@pytest.mark.parametrize(("workers", "refused"), [(8, False), (9, True)])
+def test_workers_are_bounded_by_the_cores(monkeypatch, workers, refused):
+    import typer
+
+    from escalsim.cli import limits
+
+    monkeypatch.setattr(limits, "cores", lambda: 2)
+    if refused:
+        with pytest.raises(typer.BadParameter, match="at most 8 on this machine"):
+            limits.check_workers(workers, "processes", None)
+    else:
+        limits.check_workers(workers, "processes", None)
+    limits.check_workers(workers, "dask", "tcp://cluster:8786")  # a cluster has its own
+
+
+def test_a_sweep_grid_too_large_is_refused_before_it_is_built():
+    from escalsim.analysis.sweep import parse_grid
+
+    with pytest.raises(ValueError, match="more than 10,000, the most grid points"):
+        parse_grid("0:40:1000000000")
+    with pytest.raises(ValueError, match="10,001 grid values is more than 10,000"):
+        parse_grid(list(range(10_001)))
+    assert len(parse_grid("0:40:10000")) == 10_000

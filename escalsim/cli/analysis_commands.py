@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from escalsim.cli import limits
 from escalsim.cli.options import SetOption, parse_overrides
 from escalsim.cli.show import markup, plain
 from escalsim.errors import EscalsimError
@@ -55,7 +56,38 @@ def _executor(executor: str, workers: int | None, scheduler: str | None) -> dict
         executor = "dask"
     if executor == "serial" and workers not in (None, 1):
         raise typer.BadParameter("the serial executor has one worker", param_hint="'--workers'")
+    limits.check_workers(workers, executor, scheduler)
     return {"executor": executor, "workers": workers, "scheduler": scheduler}
+
+
+def _check_request(
+    runs: int,
+    bytes_per_run: float,
+    scenario: Any,
+    seed: int,
+    options: dict[str, Any],
+    *,
+    what: str,
+    advice: str,
+    option: str = "'--runs'",
+) -> None:
+    """Refuse work beyond the limits of one command; estimate the time of a long one."""
+    limits.check_runs(runs, option=option, advice=advice, what=what)
+    limits.check_memory(runs, bytes_per_run, option=option, advice=advice, what=what)
+    if runs >= limits.ESTIMATE_FROM:
+        timing = limits.time_runs(scenario, seed)
+        limits.print_estimate(timing, runs, options["executor"], options["workers"])
+
+
+def _table_bytes(scenario: Any) -> int:
+    """Bytes a run of ``scenario`` keeps in an ensemble held in memory."""
+    from escalsim.results.layout import Layout
+
+    return limits.CELL_BYTES * len(Layout.of(scenario).columns)
+
+
+CODE_BYTES = 9
+"""Bytes a run keeps in a sweep or sensitivity analysis: its outcome code and a mask."""
 
 
 def _check_files(out: Path | None, plot: Path | None, force: bool) -> None:
@@ -160,6 +192,15 @@ def compare(
             raise EscalsimError(f"--set: {exc}") from None
     else:
         variant_sc = load_scenario(variant, overrides or None)
+    _check_request(
+        2 * runs,
+        (_table_bytes(base_sc) + _table_bytes(variant_sc)) / 2,
+        base_sc,
+        seed,
+        options,
+        what=f"2 scenarios × {runs:,} runs",
+        advice="ask for fewer --runs",
+    )
     result = _call(
         run_compare, base_sc, variant_sc, runs, seed, progress=False if quiet else None, **options
     )
@@ -252,6 +293,16 @@ def sweep(
     options = _executor(executor, workers, scheduler)
     _check_files(out, plot, force)
     scenario = load_scenario(file, parse_overrides(set_) or None)
+    points = math.prod(len(v) for v in grid.values())
+    _check_request(
+        points * runs,
+        CODE_BYTES,
+        scenario,
+        seed,
+        options,
+        what=f"{points:,} grid points × {runs:,} runs",
+        advice="ask for fewer grid points or --runs",
+    )
     table = _call(
         run_sweep,
         scenario,
@@ -370,6 +421,8 @@ def sensitivity(
     options = _executor(executor, workers, scheduler)
     _check_files(out, plot, force)
     scenario = load_scenario(file, parse_overrides(set_) or None)
+    varied = len(vary or scenario.uncertain())
+    _check_sensitivity(scenario, method.value, n, varied, replications, seed, options)
     table = _call(
         run_sensitivity,
         scenario,
@@ -391,6 +444,34 @@ def sensitivity(
         return tornado(table, top=top)
 
     _write(table, out, figure, plot, force)
+
+
+def _check_sensitivity(
+    scenario: Any,
+    method: str,
+    n: int | None,
+    varied: int,
+    replications: int,
+    seed: int,
+    options: dict[str, Any],
+) -> None:
+    """Refuse a sample too large to run or hold: Sobol' draws n × (d + 2) parameter rows,
+    Morris n × (d + 1), for d varied parameters; each row holds d values twice (unit and
+    scaled) and runs ``replications`` times."""
+    from escalsim.analysis.sensitivity import DEFAULT_N
+
+    n = DEFAULT_N[method] if n is None else n
+    rows = n * (varied + (2 if method == "sobol" else 1))
+    _check_request(
+        rows * replications,
+        CODE_BYTES + 2 * limits.CELL_BYTES * varied / replications,
+        scenario,
+        seed,
+        options,
+        what=f"{rows:,} parameter rows × {replications:,} replications",
+        advice="ask for a smaller --n or fewer --replications",
+        option="'--n'",
+    )
 
 
 def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from escalsim.cli import limits
 from escalsim.cli.options import SetOption, parse_overrides
 from escalsim.cli.show import markup, plain
 from escalsim.errors import EscalsimError, Interrupted
@@ -105,6 +106,12 @@ def run(
         from escalsim.plot import check_figure_folder
 
         check_figure_folder(plot, scenario, force=force)
+    limits.check_workers(workers, executor, scheduler)
+    most = max(max_runs, runs) if precision else runs
+    timing = _check_request(scenario, runs, most, out, events, seed)
+    if runs >= limits.ESTIMATE_FROM:
+        timing = timing or limits.time_runs(scenario, seed, events)
+        limits.print_estimate(timing, runs, executor, workers)
     started = time.perf_counter()
     stamp = now_iso()
     try:
@@ -140,6 +147,34 @@ def run(
 
         for path in standard_figures(results, plot, force=force):
             typer.echo(f"figure written to {plain(path)}")
+
+
+def _check_request(
+    scenario, runs: int, most: int, out: Path | None, events: bool, seed: int
+) -> limits.Timing | None:
+    """Refuse more runs than one command may make, or than memory holds without --out.
+
+    Runs with their events in memory are timed, to count their events; returns that timing.
+    """
+    flag = "'--runs'" if most == runs else "'--max-runs'"
+    limits.check_runs(most, option=flag, advice="ask for fewer")
+    if out is not None:
+        return None  # streamed to the file: memory does not grow with the run count
+    from escalsim.results.layout import Layout
+
+    per_run = limits.CELL_BYTES * len(Layout.of(scenario).columns)
+    timing = None
+    if events and most >= limits.ESTIMATE_FROM:
+        timing = limits.time_runs(scenario, seed, events=True)
+        per_run += limits.EVENT_BYTES * timing.events
+    limits.check_memory(
+        most,
+        per_run,
+        option=flag,
+        advice="write the runs to a file with --out (streamed: memory does not grow with the "
+        "run count), or ask for fewer",
+    )
+    return timing
 
 
 def _print_report(results, elapsed: float | None) -> None:
