@@ -259,7 +259,8 @@ def narrate(
         sc = source.scenario
         rows = source.runs[source.runs["run"] == run]
         if rows.empty:
-            raise ResultsError(f"no run {run}; these results hold runs 0 to {len(source) - 1}")
+            held = f"runs 0 to {len(source) - 1}" if len(source) else "no runs (0 rows)"
+            raise ResultsError(f"no run {run}; these results hold {held}")
         row = rows.iloc[0]
         run_s = int(row["seed"])
         params = {c[len("param.") :]: row[c] for c in rows.columns if c.startswith("param.")}

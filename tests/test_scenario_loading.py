@@ -131,7 +131,8 @@ def test_equality_ignores_the_uncertain_parameter_cache() -> None:
 # --- extends ----------------------------------------------------------------------------------
 
 
-def test_what_if_overrides_one_nested_value(tmp_path: Path) -> None:
+def test_what_if_overrides_one_nested_value(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ESCALSIM_EXTENDS_PATH", str(SMALL.parent))  # a base in another folder
     base = load_scenario(SMALL)
     what_if = write(
         tmp_path,
@@ -167,7 +168,8 @@ def test_extends_replaces_lists(tmp_path: Path) -> None:
     assert variant.actors["us"].rationality == 2.0
 
 
-def test_extends_chain_and_relative_paths(tmp_path: Path) -> None:
+def test_extends_chain_and_relative_paths(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ESCALSIM_EXTENDS_PATH", str(tmp_path))  # what_ifs/ reaches ../scenarios
     write(tmp_path, MINIMAL, "scenarios/base.yaml")
     write(tmp_path, "extends: base.yaml\nhorizon: 30\n", "scenarios/longer.yaml")
     leaf = write(tmp_path, "extends: ../scenarios/longer.yaml\nname: leaf\n", "what_ifs/leaf.yaml")

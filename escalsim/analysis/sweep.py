@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario
 
 MAX_PARAMETERS = 2
+MAX_GRID_POINTS = 10_000
+"""Most values one swept parameter may take (checked before the grid is built)."""
 
 GRID_HELP = "lo:hi:n (n evenly spaced values from lo to hi) or a comma-separated list"
 
@@ -82,6 +84,11 @@ def parse_grid(spec: str | Sequence[float]) -> list[float | int]:
                 ) from None
             if n < 1:
                 raise ValueError(f"n of {spec!r} must be at least 1, got {n}")
+            if n > MAX_GRID_POINTS:
+                raise ValueError(
+                    f"n of {spec!r} is more than {MAX_GRID_POINTS:,}, the most grid points a "
+                    "parameter may take"
+                )
             if n > 1 and not lo < hi:
                 raise ValueError(f"expected lo < hi in {spec!r}")
             return _tidy(np.linspace(lo, hi, n).tolist())
@@ -97,6 +104,11 @@ def parse_grid(spec: str | Sequence[float]) -> list[float | int]:
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 raise ValueError(f"grid values must be finite numbers, got {v!r}")
             values.append(float(v))
+    if len(values) > MAX_GRID_POINTS:
+        raise ValueError(
+            f"{len(values):,} grid values is more than {MAX_GRID_POINTS:,}, the most grid points "
+            "a parameter may take"
+        )
     if len(set(values)) != len(values):
         raise ValueError(f"grid values repeat: {spec!r}")
     return _tidy(values)

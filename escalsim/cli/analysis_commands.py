@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from escalsim.cli import limits
 from escalsim.cli.options import (
     ExecutorName,
     Quiet,
@@ -19,6 +20,7 @@ from escalsim.cli.options import (
     parse_overrides,
     run_settings,
 )
+from escalsim.cli.show import markup, plain
 from escalsim.errors import EscalsimError
 
 if TYPE_CHECKING:
@@ -43,6 +45,36 @@ Outcome = Annotated[
     ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace --out and --plot if they exist.")]
+
+
+def _check_request(
+    runs: int,
+    bytes_per_run: float,
+    scenario: Any,
+    seed: int,
+    settings: Any,
+    *,
+    what: str,
+    advice: str,
+    option: str = "'--runs'",
+) -> None:
+    """Refuse work beyond the limits of one command; estimate the time of a long one."""
+    limits.check_runs(runs, option=option, advice=advice, what=what)
+    limits.check_memory(runs, bytes_per_run, option=option, advice=advice, what=what)
+    if runs >= limits.ESTIMATE_FROM:
+        timing = limits.time_runs(scenario, seed)
+        limits.print_estimate(timing, runs, settings.executor, settings.workers)
+
+
+def _table_bytes(scenario: Any) -> int:
+    """Bytes a run of ``scenario`` keeps in an ensemble held in memory."""
+    from escalsim.results.layout import Layout
+
+    return limits.CELL_BYTES * len(Layout.of(scenario).columns)
+
+
+CODE_BYTES = 9
+"""Bytes a run keeps in a sweep or sensitivity analysis: its outcome code and a mask."""
 
 
 def _check_files(out: Path | None, plot: Path | None, force: bool) -> None:
@@ -73,11 +105,11 @@ def _write(table: pd.DataFrame, out: Path | None, fig_maker: Any, plot: Path | N
     if out is not None:
         from escalsim.results.io import write_csv
 
-        typer.echo(f"table written to {write_csv(table, out, force)}")
+        typer.echo(f"table written to {plain(write_csv(table, out, force))}")
     if plot is not None:
         from escalsim.plot import save_figure
 
-        typer.echo(f"figure written to {save_figure(fig_maker(), plot, force=force)}")
+        typer.echo(f"figure written to {plain(save_figure(fig_maker(), plot, force=force))}")
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -147,6 +179,15 @@ def compare(
             raise EscalsimError(f"--set: {exc}") from None
     else:
         variant_sc = load_scenario(variant, overrides or None)
+    _check_request(
+        2 * runs,
+        (_table_bytes(base_sc) + _table_bytes(variant_sc)) / 2,
+        base_sc,
+        seed,
+        settings,
+        what=f"2 scenarios × {runs:,} runs",
+        advice="ask for fewer --runs",
+    )
     result = _call(run_compare, base_sc, variant_sc, runs, seed, settings=settings)
     table = _call(result.table, _outcomes(outcome))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
@@ -163,13 +204,12 @@ def _paired_figure(result: Any, outcomes: Any) -> Any:
 def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
     from rich import box
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     b, v = result.base.scenario, result.variant.scenario
     console = Console(soft_wrap=True)
-    variant = escape(v.title or v.name) + (f" with {escape(changes)}" if changes else "")
-    console.print(f"[bold]{escape(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
+    variant = markup(v.title or v.name) + (f" with {markup(changes)}" if changes else "")
+    console.print(f"[bold]{markup(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
     console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
     t = Table(
         title="Change in each outcome's probability, in percentage points (paired 95% interval)",
@@ -181,7 +221,7 @@ def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
         t.add_column(name, justify="right")
     for row in table.itertuples(index=False):
         t.add_row(
-            str(row.outcome),
+            markup(row.outcome),
             _pct(row.p_base),
             _pct(row.p_variant),
             _pts(row.diff),
@@ -238,6 +278,16 @@ def sweep(
     settings = run_settings(executor, workers, scheduler, quiet)
     _check_files(out, plot, force)
     scenario = load_scenario(file, parse_overrides(set_) or None)
+    points = math.prod(len(v) for v in grid.values())
+    _check_request(
+        points * runs,
+        CODE_BYTES,
+        scenario,
+        seed,
+        settings,
+        what=f"{points:,} grid points × {runs:,} runs",
+        advice="ask for fewer grid points or --runs",
+    )
     table = _call(
         run_sweep, scenario, grid, runs, seed, outcomes=_outcomes(outcome), settings=settings
     )
@@ -258,7 +308,7 @@ def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
 
     params = table.attrs["parameters"]
     console = Console(soft_wrap=True)
-    console.print(f"[bold]{scenario.title or scenario.name}[/bold]")
+    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
     console.print(
         f"{table.attrs['runs']:,} runs per point, seed {table.attrs['seed']} at every point "
         "(common random numbers)"
@@ -270,9 +320,9 @@ def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
     )
     names = list(table["outcome"].cat.categories)
     for p in params:
-        t.add_column(p.removeprefix("actors."), justify="right", overflow="fold")
+        t.add_column(markup(p.removeprefix("actors.")), justify="right", overflow="fold")
     for name in names:
-        t.add_column(name, justify="right", overflow="fold")
+        t.add_column(markup(name), justify="right", overflow="fold")
     for values, rows in table.groupby(params, sort=False, observed=True):
         key = values if isinstance(values, tuple) else (values,)
         cells = [f"{v:g}" for v in key]
@@ -349,6 +399,8 @@ def sensitivity(
     settings = run_settings(executor, workers, scheduler, quiet)
     _check_files(out, plot, force)
     scenario = load_scenario(file, parse_overrides(set_) or None)
+    varied = len(vary or scenario.uncertain())
+    _check_sensitivity(scenario, method.value, n, varied, replications, seed, settings)
     table = _call(
         run_sensitivity,
         scenario,
@@ -371,6 +423,34 @@ def sensitivity(
     _write(table, out, figure, plot, force)
 
 
+def _check_sensitivity(
+    scenario: Any,
+    method: str,
+    n: int | None,
+    varied: int,
+    replications: int,
+    seed: int,
+    settings: Any,
+) -> None:
+    """Refuse a sample too large to run or hold: Sobol' draws n × (d + 2) parameter rows,
+    Morris n × (d + 1), for d varied parameters; each row holds d values twice (unit and
+    scaled) and runs ``replications`` times."""
+    from escalsim.analysis.sensitivity import DEFAULT_N
+
+    n = DEFAULT_N[method] if n is None else n
+    rows = n * (varied + (2 if method == "sobol" else 1))
+    _check_request(
+        rows * replications,
+        CODE_BYTES + 2 * limits.CELL_BYTES * varied / replications,
+        scenario,
+        seed,
+        settings,
+        what=f"{rows:,} parameter rows × {replications:,} replications",
+        advice="ask for a smaller --n or fewer --replications",
+        option="'--n'",
+    )
+
+
 def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
     from rich import box
     from rich.console import Console
@@ -378,14 +458,14 @@ def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
 
     a = table.attrs
     console = Console(soft_wrap=True)
-    console.print(f"[bold]{scenario.title or scenario.name}[/bold]")
+    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
     what = "Sobol' indices" if a["method"] == "sobol" else "Morris screening"
     console.print(
         f"{what}: {a['rows']:,} parameter rows × {a['replications']} runs = {a['runs']:,} runs, "
         f"seed {a['seed']}, parameters varied over their {a['space']}"
     )
     for name, rows in table.groupby("outcome", sort=False, observed=True):
-        t = Table(title=f"P({name})", title_justify="left", box=box.SIMPLE_HEAD)
+        t = Table(title=f"P({markup(name)})", title_justify="left", box=box.SIMPLE_HEAD)
         t.add_column("parameter", overflow="fold")
         t.add_column("range", justify="right")
         if a["method"] == "sobol":
@@ -395,7 +475,7 @@ def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
         for h in heads:
             t.add_column(h, justify="right")
         for r in rows.head(top).itertuples(index=False):
-            cells = [str(r.parameter).removeprefix("actors."), f"{r.low:.3g}–{r.high:.3g}"]
+            cells = [markup(str(r.parameter).removeprefix("actors.")), f"{r.low:.3g}–{r.high:.3g}"]
             if a["method"] == "sobol":
                 cells += [_pm(r.ST, r.ST_ci_high), _pm(r.S1, r.S1_ci_high)]
             else:

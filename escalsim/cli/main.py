@@ -19,6 +19,7 @@ import typer
 
 import escalsim.cli.analysis_commands as analysis_commands  # compare, sweep, sensitivity
 from escalsim.cli import plot_commands, run_command, scenario_commands  # command modules
+from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
 app = typer.Typer(
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="escalsim")
     except EscalsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {plain(exc, lines=True)}", err=True)
         sys.exit(1)
     except BrokenPipeError:
         # The reader went away (``escalsim schema | head``): stop quietly.
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
     except OSError as exc:  # the system refused a read or write the checks could not foresee
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {plain(exc, lines=True)}", err=True)
         sys.exit(1)
 
 

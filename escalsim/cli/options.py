@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from escalsim.cli import limits
+
 if TYPE_CHECKING:
     from escalsim.ensemble.settings import RunSettings
 
@@ -81,6 +83,7 @@ def run_settings(
 
     if scheduler is not None:
         executor = "dask"
+    limits.check_workers(workers, executor, scheduler)
     try:
         return RunSettings(
             executor=executor,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
 
@@ -59,6 +60,8 @@ def plot(
     if out.exists() and not force:  # fail before reading a large file
         raise EscalsimError(f"{out}: file exists (pass --force to replace it)")
     res = Results.from_parquet(results)
+    if len(res) == 0:
+        raise EscalsimError(f"{results}: holds no runs (0 rows), so there is nothing to draw")
     options: dict[str, object] = {}
     if kind is Kind.driver:
         options["param"] = param
@@ -68,7 +71,7 @@ def plot(
         fig = getattr(res.plot, kind.value)(**options)
     except ValueError as exc:  # e.g. an actor without a ladder
         raise EscalsimError(str(exc)) from None
-    typer.echo(f"figure written to {save_figure(fig, out, force=force, dpi=dpi)}")
+    typer.echo(f"figure written to {plain(save_figure(fig, out, force=force, dpi=dpi))}")
 
 
 def narrate(
@@ -113,9 +116,13 @@ def narrate(
                 param_hint="'--set'",
             )
         source = Results.from_parquet(file, lazy=True)
-        typer.echo(tell_run(source, run=run, history=history))
+        if len(source) == 0:
+            raise EscalsimError(f"{file}: holds no runs (0 rows), so there is no run to tell")
+        typer.echo(plain(tell_run(source, run=run, history=history), lines=True))
         return
     from escalsim.scenario import load_scenario
 
     scenario = load_scenario(file, overrides or None)
-    typer.echo(tell_run(scenario, 0 if seed is None else seed, run, history=history))
+    typer.echo(
+        plain(tell_run(scenario, 0 if seed is None else seed, run, history=history), lines=True)
+    )

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from escalsim.cli import limits
 from escalsim.cli.options import (
     ExecutorName,
     Quiet,
@@ -26,6 +27,7 @@ from escalsim.cli.options import (
     parse_overrides,
     run_settings,
 )
+from escalsim.cli.show import markup, plain
 from escalsim.errors import EscalsimError, Interrupted
 from escalsim.results.provenance import now_iso
 
@@ -103,6 +105,11 @@ def run(
         from escalsim.plot import check_figure_folder
 
         check_figure_folder(plot, scenario, force=force)
+    most = max(max_runs, runs) if precision else runs
+    timing = _check_request(scenario, runs, most, out, events, seed)
+    if runs >= limits.ESTIMATE_FROM:
+        timing = timing or limits.time_runs(scenario, seed, events)
+        limits.print_estimate(timing, runs, executor, workers)
     started = time.perf_counter()
     stamp = now_iso()
     try:
@@ -125,14 +132,42 @@ def run(
     earlier = out is not None and results.provenance.get("finished", stamp) < stamp
     _print_report(results, None if earlier else time.perf_counter() - started)
     if earlier:
-        typer.echo(f"{out} already held this run; nothing to resume")
+        typer.echo(f"{plain(out)} already held this run; nothing to resume")
     elif out is not None:
-        typer.echo(f"runs written to {out}")
+        typer.echo(f"runs written to {plain(out)}")
     if plot is not None:
         from escalsim.plot import standard_figures
 
         for path in standard_figures(results, plot, force=force):
-            typer.echo(f"figure written to {path}")
+            typer.echo(f"figure written to {plain(path)}")
+
+
+def _check_request(
+    scenario, runs: int, most: int, out: Path | None, events: bool, seed: int
+) -> limits.Timing | None:
+    """Refuse more runs than one command may make, or than memory holds without --out.
+
+    Runs with their events in memory are timed, to count their events; returns that timing.
+    """
+    flag = "'--runs'" if most == runs else "'--max-runs'"
+    limits.check_runs(most, option=flag, advice="ask for fewer")
+    if out is not None:
+        return None  # streamed to the file: memory does not grow with the run count
+    from escalsim.results.layout import Layout
+
+    per_run = limits.CELL_BYTES * len(Layout.of(scenario).columns)
+    timing = None
+    if events and most >= limits.ESTIMATE_FROM:
+        timing = limits.time_runs(scenario, seed, events=True)
+        per_run += limits.EVENT_BYTES * timing.events
+    limits.check_memory(
+        most,
+        per_run,
+        option=flag,
+        advice="write the runs to a file with --out (streamed: memory does not grow with the "
+        "run count), or ask for fewer",
+    )
+    return timing
 
 
 def _print_report(results, elapsed: float | None) -> None:
@@ -142,7 +177,9 @@ def _print_report(results, elapsed: float | None) -> None:
     prov = results.provenance
     n = int(prov.get("runs", len(results.runs)))
     console = Console(soft_wrap=True)
-    console.print(f"[bold]{sc.title or sc.name}[/bold] — from {sc.start} over {sc.horizon:g} days")
+    console.print(
+        f"[bold]{markup(sc.title or sc.name)}[/bold] — from {sc.start} over {sc.horizon:g} days"
+    )
     how = (
         f"{prov.get('executor', '?')}, {prov.get('workers', '?')} workers, seed {prov.get('seed')}"
     )
@@ -163,7 +200,7 @@ def _summary_table(summary, title: str):
         table.add_column(name, justify="left" if name == "outcome" else "right")
     for row in summary.itertuples(index=False):
         table.add_row(
-            str(row.outcome),
+            markup(row.outcome),
             f"{row.p:.3f}",
             f"{row.ci_low:.3f} – {row.ci_high:.3f}",
             f"{int(row.count):,}",
@@ -187,7 +224,7 @@ def _milestone_table(milestones, start: dt.date, runs: int):
         when = "—" if day is None or math.isnan(day) else str(start + dt.timedelta(days=float(day)))
         before = f"{row.before_start / runs:.2f}" if runs else "—"
         interval = f"{row.ci_low:.3f} – {row.ci_high:.3f}"
-        table.add_row(str(row.milestone), f"{row.p:.3f}", interval, when, before)
+        table.add_row(markup(row.milestone), f"{row.p:.3f}", interval, when, before)
     return table
 
 
@@ -230,7 +267,7 @@ def _print_interrupted(stop: Interrupted, scenario, streaming: bool) -> None:
     console = Console(stderr=True, soft_wrap=True)
     if stop.kept is not None:
         console.print(
-            f"interrupted: {stop.runs:,} runs had finished and are kept in {stop.kept}; "
+            f"interrupted: {stop.runs:,} runs had finished and are kept in {markup(stop.kept)}; "
             "run the same command (with --resume) to continue"
         )
     else:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.cli.show import plain
 from escalsim.errors import ScenarioError
 
 
@@ -25,9 +26,9 @@ def validate(
             load_scenario(file, overrides or None)
         except ScenarioError as exc:
             failed += 1
-            typer.echo(str(exc), err=True)
+            typer.echo(plain(exc, lines=True), err=True)
         else:
-            typer.echo(f"{file}: ok")
+            typer.echo(f"{plain(file)}: ok")
     if failed:
         raise typer.Exit(1)
 

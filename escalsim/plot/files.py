@@ -42,9 +42,19 @@ def save_figure(
     from escalsim.results.io import atomic_path
 
     fmt = figure_format(path)
+    _as_written(fig)
     with atomic_path(path, force) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     return Path(path)
+
+
+def _as_written(fig: Figure) -> None:
+    """Show every text of the figure as written: a title such as ``Cost $\\frac{$`` from a
+    scenario is not TeX (matplotlib would fail on it, after the runs, when drawing)."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
 
 
 def _metadata(fmt: str) -> dict[str, str | None]:

@@ -42,6 +42,8 @@ KEY_FORMAT = "escalsim.format"
 KEY_PROVENANCE = "escalsim.provenance"
 KEY_SCENARIO = "escalsim.scenario"
 KEY_EVENTS = "escalsim.events"
+KEY_PART = "escalsim.part"
+"""Set to ``events`` in the metadata of an events file."""
 
 
 def events_path(path: str | os.PathLike[str]) -> Path:
@@ -330,6 +332,13 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     except Exception as exc:  # pyarrow raises several kinds for a damaged or foreign file
         raise ResultsError(f"{p}: not a readable Parquet file: {exc}") from exc
     meta = {k.decode("utf-8"): v.decode("utf-8") for k, v in raw.items()}
+    if meta.get(KEY_PART) == "events":
+        runs = p.name.removesuffix(".events.parquet") + ".parquet"
+        runs = runs if runs != p.name else "the runs file beside it"
+        raise ResultsError(
+            f"{p}: is the events file of a results file (one row per event of its runs); "
+            f"give the runs file ({runs}), which names it"
+        )
     if KEY_FORMAT not in meta or KEY_SCENARIO not in meta or KEY_PROVENANCE not in meta:
         raise ResultsError(f"{p}: not an escalsim results file (no escalsim metadata)")
     if meta[KEY_FORMAT] != str(FORMAT_VERSION):

@@ -121,8 +121,21 @@ class Layout:
         return (start + delta).astype(DATE_DTYPE)
 
     def outcome_column(self, values: Any) -> pd.Categorical:
+        """The outcomes as a categorical of the scenario's outcomes; ResultsError if a value
+        is not one of them (a file edited by hand, or of another scenario)."""
+        import numpy as np
         import pandas as pd
 
+        values = pd.Series(np.asarray(values, dtype=object))
+        unknown = np.flatnonzero(~values.isin(self.outcomes).to_numpy())
+        if len(unknown):
+            from escalsim.errors import ResultsError
+
+            i = int(unknown[0])
+            raise ResultsError(
+                f"row {i} has outcome {values[i]!r}, which is not an outcome of its "
+                f"scenario (expected {', '.join(map(repr, self.outcomes))})"
+            )
         return pd.Categorical(values, categories=list(self.outcomes))
 
     def runs_frame(self, records: Sequence[RunRecord]) -> pd.DataFrame:

@@ -121,8 +121,19 @@ class Results:
     @property
     def runs(self) -> pd.DataFrame:
         if self._runs is None and self.path is not None:
-            self._runs = self._layout.restore(io.read_table(self.path))
+            self._runs = self._read(lambda: self._layout.restore(io.read_table(self.path)))
         return self._runs
+
+    def _read(self, read: Any) -> Any:
+        """``read()``, with the file named in a ResultsError about its content."""
+        from escalsim.errors import ResultsError
+
+        try:
+            return read()
+        except ResultsError as exc:
+            if str(exc).startswith(f"{self.path}:"):
+                raise
+            raise ResultsError(f"{self.path}: {exc}") from None
 
     @property
     def events(self) -> pd.DataFrame | None:
@@ -137,7 +148,8 @@ class Results:
             return self.runs
         frame = io.read_table(self.path, columns=names)
         if "outcome" in names:
-            frame["outcome"] = self._layout.outcome_column(frame["outcome"].astype(object))
+            values = frame["outcome"].astype(object)
+            frame["outcome"] = self._read(lambda: self._layout.outcome_column(values))
         return frame
 
     def __len__(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import types
@@ -47,32 +48,89 @@ def as_scenario(source: Any, what: str = "scenario"):
     return source
 
 
-def _load_located(path: Path, chain: tuple[Path, ...]) -> Located:
+def _load_located(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Located:
     """Parse a file and, if it ``extends`` another, deep-merge it over its base."""
     name = str(path)
-    located = parse_yaml(read_text(path), name)
+    located = parse_yaml(read_text(path) if text is None else text, name)
     data = located.data
     if "extends" not in data:
         return located
     base_ref = data.pop("extends")
     where = located.key_marks.get(("extends",), (name, None, None))
-    if not isinstance(base_ref, str) or not base_ref:
-        raise ScenarioError(Problem("extends", f"expected a file path, got {base_ref!r}", *where))
-    base_path = (path.parent / base_ref).resolve()
+    base_path = _base_path(path, base_ref, where)
     if base_path in chain or base_path == path.resolve():
         cycle = " -> ".join(str(p.name) for p in (*chain, path.resolve(), base_path))
         raise ScenarioError(Problem("extends", f"cyclic extends: {cycle}", *where))
     if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(Problem("extends", "extends chain too long", *where))
-    if not base_path.is_file():
-        raise ScenarioError(Problem("extends", f"base scenario not found: {base_ref}", *where))
-    base = _load_located(base_path, (*chain, path.resolve()))
+        raise ScenarioError(
+            Problem("extends", f"extends chain longer than {MAX_EXTENDS_DEPTH} files", *where)
+        )
+    base_text = read_text(base_path)
+    if not _SCENARIO_KEY.search(base_text.removeprefix("\ufeff")):
+        raise ScenarioError(
+            Problem(
+                "extends",
+                f"{base_ref} is not a scenario file (it has no top-level 'schema_version' or "
+                "'extends' key), so nothing of it is read or shown",
+                *where,
+            )
+        )
+    base = _load_located(base_path, (*chain, path.resolve()), base_text)
     merged = deep_merge(base.data, data)
     marks = dict(base.marks)
     marks.update(located.marks)
     key_marks = dict(base.key_marks)
     key_marks.update(located.key_marks)
     return Located(merged, marks, key_marks)
+
+
+_SCENARIO_KEY = re.compile(r"""^(?:\{\s*)?["']?(?:schema_version|extends)["']?[ \t]*:""", re.M)
+"""A top-level key only a scenario has: a base must show it before any of its text is shown
+in an error (a value read from a file that is not a scenario could be a secret)."""
+
+
+def _base_path(path: Path, ref: Any, where: tuple[str, int | None, int | None]) -> Path:
+    """The resolved file that ``extends: ref`` in ``path`` names, if it may be read.
+
+    A base must lie in the folder of the file that names it or below, after symbolic links
+    are followed, or under a folder listed in :data:`EXTENDS_PATH_VARIABLE`.
+    """
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(Problem("extends", message, *where))
+
+    if not isinstance(ref, str) or not ref:
+        raise fail(f"expected a file path, got {ref!r}")
+    if "\0" in ref:
+        raise fail(f"not a valid file name (it holds a NUL character): {ref!r}")
+    try:
+        home = path.resolve().parent
+        base = (home / ref).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, a name too long
+        reason = getattr(exc, "strerror", None) or exc
+        raise fail(f"cannot follow the path {ref!r}: {reason}") from None
+    allowed = [home, *extends_roots()]
+    if not any(base.is_relative_to(root) for root in allowed):
+        raise fail(
+            f"base scenario {ref} is outside the folder of this scenario ({home}): a base "
+            f"must lie in that folder or below it, or under a folder listed in "
+            f"{EXTENDS_PATH_VARIABLE}"
+        )
+    if base.is_dir():
+        raise fail(f"base scenario {ref} is a directory, not a scenario file")
+    if not base.exists():
+        raise fail(f"base scenario not found: {ref}")
+    return base
+
+
+EXTENDS_PATH_VARIABLE = "ESCALSIM_EXTENDS_PATH"
+"""Environment variable: more folders (separated like PATH) under which a base may lie."""
+
+
+def extends_roots() -> list[Path]:
+    """The folders named by :data:`EXTENDS_PATH_VARIABLE`, resolved (empty entries skipped)."""
+    text = os.environ.get(EXTENDS_PATH_VARIABLE, "")
+    return [Path(p).expanduser().resolve() for p in text.split(os.pathsep) if p.strip()]
 
 
 def deep_merge(base: Any, override: Any) -> Any:
@@ -354,8 +412,29 @@ def _problem_from_error(
             near = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.6)
             if near:
                 msg += f" (did you mean '{near[0]}'?)"
+    if "expected a number" in msg:
+        msg += _number_hint(err.get("input"))
     dotted = ".".join(str(p) for p in path)
     return _locate(Problem(dotted, msg, file), data, file, located, key=key_location, path=path)
+
+
+_EXPONENT = re.compile(r"([-+]?)([0-9][0-9_]*)(?:\.([0-9_]*))?[eE]([-+]?)([0-9]+)")
+"""A number in exponent form; YAML 1.1 reads it as text unless it has a '.' and a sign."""
+
+
+def _number_hint(value: Any) -> str:
+    """Why YAML read ``1e3`` as text and how to write it as a number; '' for other values."""
+    m = _EXPONENT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        return ""
+    sign, whole, frac, exp_sign, exp = m.groups()
+    written = f"{sign}{whole}.{frac or '0'}e{exp_sign or '+'}{exp}"
+    if not math.isfinite(float(written.replace("_", ""))):
+        return f" (YAML reads {value!r} as text; as a number it would be too large)"
+    return (
+        f" (YAML reads {value!r} as text: a number with an exponent needs a decimal point and "
+        f"a signed exponent, e.g. {written})"
+    )
 
 
 def _locate(

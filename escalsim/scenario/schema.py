@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -44,8 +45,21 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
-"""A calendar date; numbers are refused rather than read as seconds since 1970."""
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+"""The dates a scenario may use, the end of its horizon included: well inside the calendar
+times a results table can hold (pandas timestamps, 1677-09-22 to 2262-04-11)."""
+
+
+def _in_range(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {value}")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
+"""A calendar date in the supported range; numbers are refused rather than read as seconds
+since 1970."""
 
 
 def _exactly_int(value: Any) -> Any:
@@ -424,6 +438,20 @@ class Scenario(Model):
     processes: Processes = Field(default_factory=Processes)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ends_by_the_last_date(self) -> Scenario:
+        if self.end_date > LAST_DATE:
+            from escalsim.errors import Problem, ScenarioError
+
+            raise ScenarioError(
+                Problem(
+                    "horizon",
+                    f"the horizon ends on {self.end_date} ({self.start} + {self.horizon:g} "
+                    f"days), after {LAST_DATE}, the last date a scenario may use",
+                )
+            )
+        return self
 
     # --- construction -------------------------------------------------------------------
     @classmethod

@@ -7,6 +7,8 @@ rather than an out-of-memory.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,11 @@ import yaml
 from escalsim.errors import Problem, ScenarioError
 
 MAX_NODES = 200_000
+"""Most values (scalars, lists, mappings; aliases expanded) a scenario file may hold."""
 MAX_DEPTH = 60
+"""Deepest nesting of lists and mappings."""
 MAX_BYTES = 20_000_000
+"""Largest scenario file, in bytes."""
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -50,13 +55,14 @@ class Located:
 
 
 def read_text(path: str | Path) -> str:
-    """Read a scenario file as UTF-8, turning every I/O failure into a ScenarioError."""
-    p = Path(path)
+    """Read a scenario file as UTF-8, turning every I/O failure into a ScenarioError.
+
+    Only a regular file is read, and at most :data:`MAX_BYTES` + 1 bytes of it, so that a
+    device (``/dev/zero``), a named pipe or a file still growing cannot make the read endless.
+    """
     name = str(path)
     try:
-        if p.is_dir():
-            raise ScenarioError(Problem("", "is a directory, not a scenario file", file=name))
-        raw = p.read_bytes()
+        raw = _read_bounded(Path(path), name)
     except FileNotFoundError:
         raise ScenarioError(Problem("", "file not found", file=name)) from None
     except PermissionError:
@@ -70,7 +76,7 @@ def read_text(path: str | Path) -> str:
     except ValueError:  # a name no file system accepts, such as one with a NUL character
         raise ScenarioError(Problem("", "not a valid file name", file=repr(name))) from None
     if len(raw) > MAX_BYTES:
-        raise ScenarioError(Problem("", f"file is larger than {MAX_BYTES} bytes", file=name))
+        raise _too_large(name)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,6 +85,48 @@ def read_text(path: str | Path) -> str:
         raise ScenarioError(
             Problem("", f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})", name, line, col)
         ) from None
+
+
+def _too_large(name: str) -> ScenarioError:
+    limit = f"{MAX_BYTES:,} bytes" if MAX_BYTES < 1_000_000 else f"{MAX_BYTES // 1_000_000} MB"
+    return ScenarioError(Problem("", f"the file is larger than {limit}, the size limit", file=name))
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_a_file(mode: int, name: str) -> ScenarioError | None:
+    """The error for anything but a regular file (its kind named), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((k for test, k in _KINDS if test(mode)), "a special file")
+    return ScenarioError(Problem("", f"is {kind}, not a scenario file", file=name))
+
+
+def _read_bounded(path: Path, name: str) -> bytes:
+    """The bytes of a regular file, at most MAX_BYTES + 1 of them; ScenarioError otherwise.
+
+    The type is checked before opening (opening a device can do things) and again on the
+    open file (the name may have changed in between); the open does not wait for a writer.
+    """
+    error = _not_a_file(os.stat(path).st_mode, name)
+    if error is not None:
+        raise error
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        error = _not_a_file(info.st_mode, name)
+        if error is not None:
+            raise error
+        if info.st_size > MAX_BYTES:
+            raise _too_large(name)
+        return f.read(MAX_BYTES + 1)
 
 
 def parse_yaml(text: str, file: str) -> Located:
@@ -220,7 +268,10 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise self._fail(
-                node, f"the document expands to more than {MAX_NODES} nodes (alias bomb?)", path
+                node,
+                f"more than {MAX_NODES:,} values (each value an alias repeats counts again): "
+                "the size limit of a scenario",
+                path,
             )
         if depth > MAX_DEPTH:
             raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep", path)
