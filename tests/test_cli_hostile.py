@@ -99,7 +99,13 @@ def results_files(tmp_path_factory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("results")
     runs = folder / "r.parquet"
-    es.simulate(DYAD, runs=20, seed=1, executor="serial", keep_events=True, out=runs)
+    es.simulate(
+        DYAD,
+        runs=20,
+        seed=1,
+        out=runs,
+        settings=es.RunSettings(executor="serial", keep_events=True),
+    )
     table = pq.read_table(runs)
     meta = pq.read_metadata(runs).metadata
     meta = {k: v for k, v in meta.items() if k != b"escalsim.events"}
