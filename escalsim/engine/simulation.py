@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import simpy
 
@@ -295,59 +296,112 @@ class Simulation(Options):
 
     # --- actions ----------------------------------------------------------------------------
     def execute(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
-        kind = opt.kind
-        st = self.state
-        if kind == "hold":
-            if context == "deadline":
-                self.deadline_passed(a)
-            elif context == "counter" and sender is not None:
-                self.record(a.id, "refuse", sender, deal=st.counters[sender])
-                st.counters[sender] = None
-                st.channel_open = False
-            elif context == "proposal" and st.proposal is not None:
-                self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
-                st.refused[st.proposal.deal] = self.level(st.rung)
-                st.proposal = None
-            elif context in ("demand", "ultimatum"):
-                self.record(a.id, "refuse", sender)
-            return
-        if kind == "climb":
-            self.do_climb(a, opt.arg)
-        elif kind == "descend":
-            self.do_descend(a)
-        elif kind == "backdown":
-            self.record(a.id, "backdown", a.opponent)
-            self.mark(self.triggers.event_milestones.get("backdown", ()))
-            self.finish(self.backdown_outcome, a.id)
-            return
-        elif kind in ("demand", "concede"):
-            if kind == "concede":
-                self.signal(a.id, 0.0, a.concession_penalty)
-            st.demand[a.id] = opt.arg
-            self.record(a.id, kind, a.opponent, deal=opt.arg)
-            self.send(a.opponent, "demand", a.id)
-        elif kind == "ultimatum":
-            self.do_ultimatum(a, opt.arg, self.now + a.ultimatum_days)
-        elif kind == "accept":
-            self.do_accept(a, opt.arg, context, sender)
-        elif kind == "counter":
-            st.counters[a.id] = opt.arg
-            self.record(a.id, "counter", self.coercer_of[a.id], deal=opt.arg)
-            self.send(self.coercer_of[a.id], "counter", a.id)
-        elif kind == "rally":
-            st.cohesion.boost(self.now, st.cohesion.rally_boost * (1.0 - st.cohesion.at(self.now)))
-            self.signal(a.id, a.rally_signal)
-            self.record(a.id, "rally")
-        elif kind == "mediate":
-            self.do_mediate(a, opt.arg)
-        elif kind in ("guarantee", "host"):
-            st.guarantees[f"{a.id}.{kind}"] = a.guarantee if kind == "guarantee" else a.host
-            self.record(a.id, kind)
+        """Carry out the chosen option: a built-in action by its effect, else a custom one."""
+        effect = self.EFFECTS.get(opt.kind)
+        if effect is None:
+            self.do_custom(a, a.actions[opt.kind])
         else:
-            self.do_custom(a, a.actions[kind])
-            return
+            effect(self, a, opt, context, sender)
+
+    def _acted(self, a: ActorP, kind: str) -> None:
+        """Fire the milestones and the outcome that an action trigger ties to ``kind``."""
         self.mark(self.triggers.action_marks(a.id, kind))
         self.finish(self.triggers.action_out(a.id, kind), a.id, action=kind)
+
+    def _hold(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        """Holding on: a coercer lets its deadline pass, an actor refuses what it was offered."""
+        st = self.state
+        if context == "deadline":
+            self.deadline_passed(a)
+        elif context == "counter" and sender is not None:
+            self.record(a.id, "refuse", sender, deal=st.counters[sender])
+            st.counters[sender] = None
+            st.channel_open = False
+        elif context == "proposal" and st.proposal is not None:
+            self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
+            st.refused[st.proposal.deal] = self.level(st.rung)
+            st.proposal = None
+        elif context in ("demand", "ultimatum"):
+            self.record(a.id, "refuse", sender)
+
+    def _climb(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        self.do_climb(a, opt.arg)
+        self._acted(a, opt.kind)
+
+    def _descend(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        self.do_descend(a)
+        self._acted(a, opt.kind)
+
+    def _backdown(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        """Backing down ends the run with the backdown outcome (not an action trigger)."""
+        self.record(a.id, opt.kind, a.opponent)
+        self.mark(self.triggers.event_milestones.get(opt.kind, ()))
+        self.finish(self.backdown_outcome, a.id)
+
+    def _demand(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        self.state.demand[a.id] = opt.arg
+        self.record(a.id, opt.kind, a.opponent, deal=opt.arg)
+        self.send(a.opponent, "demand", a.id)
+        self._acted(a, opt.kind)
+
+    def _concede(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        """A softer demand, paid for in credibility."""
+        self.signal(a.id, 0.0, a.concession_penalty)
+        self._demand(a, opt, context, sender)
+
+    def _ultimatum(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        self.do_ultimatum(a, opt.arg, self.now + a.ultimatum_days)
+        self._acted(a, opt.kind)
+
+    def _accept(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        self.do_accept(a, opt.arg, context, sender)
+        self._acted(a, opt.kind)
+
+    def _counter(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        coercer = self.coercer_of[a.id]
+        self.state.counters[a.id] = opt.arg
+        self.record(a.id, opt.kind, coercer, deal=opt.arg)
+        self.send(coercer, "counter", a.id)
+        self._acted(a, opt.kind)
+
+    def _rally(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        coh = self.state.cohesion
+        coh.boost(self.now, coh.rally_boost * (1.0 - coh.at(self.now)))
+        self.signal(a.id, a.rally_signal)
+        self.record(a.id, opt.kind)
+        self._acted(a, opt.kind)
+
+    def _mediate(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        self.do_mediate(a, opt.arg)
+        self._acted(a, opt.kind)
+
+    def _guarantee(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+        """A guarantee, or an offer to host: the actor's strength of it (the ActorP field of
+        the same name) makes the coercer's promises more credible."""
+        self.give_guarantee(a, opt.kind)
+        self._acted(a, opt.kind)
+
+    EFFECTS: ClassVar[dict[str, Callable[..., None]]] = {
+        "hold": _hold,
+        "climb": _climb,
+        "descend": _descend,
+        "backdown": _backdown,
+        "demand": _demand,
+        "ultimatum": _ultimatum,
+        "concede": _concede,
+        "accept": _accept,
+        "counter": _counter,
+        "rally": _rally,
+        "mediate": _mediate,
+        "guarantee": _guarantee,
+        "host": _guarantee,
+    }
+    """The effect of each action of the kinds table (escalsim.scenario.kinds), by kind."""
+
+    def give_guarantee(self, a: ActorP, kind: str) -> None:
+        """``a`` guarantees a deal or offers to host (``kind``), with its strength of it."""
+        self.state.guarantees[f"{a.id}.{kind}"] = getattr(a, kind)
+        self.record(a.id, kind)
 
     def do_climb(self, a: ActorP, r: int, cause: str | None = None) -> None:
         st = self.state

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from escalsim.errors import Problem, ScenarioError
+from escalsim.scenario.kinds import ACTIONS, ANYONE, KINDS
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario
@@ -91,44 +92,18 @@ def check_references(sc: Scenario) -> None:
             seen.add(rung.name)
         need(f"{base}.threat", actor.threat, rung_names, "rung")
         for name in actor.actions:
-            from escalsim.scenario.schema import BUILTIN_ACTIONS
-
-            if name in BUILTIN_ACTIONS:
+            if name in ACTIONS:
                 bad(f"{base}.actions.{name}", f"'{name}' is a built-in action; choose another name")
             for feature in actor.actions[name].utility:
                 msg = feature_problem(feature, actors)
                 if msg:
                     bad(f"{base}.actions.{name}.utility.{feature}", msg)
-        rep = set(actor.repertoire)
-        needs = {
-            "climb": (bool(actor.ladder), "a ladder"),
-            "descend": (bool(actor.ladder), "a ladder"),
-            "backdown": (bool(actor.ladder), "a ladder"),
-            "demand": (
-                bool(actor.demands) and actor.opponent is not None,
-                "demands and an opponent",
-            ),
-            "ultimatum": (
-                bool(actor.demands) and actor.opponent is not None,
-                "demands and an opponent",
-            ),
-            "concede": (len(actor.demands) > 1, "at least two demands"),
-            "counter": (bool(actor.counters), "counters"),
-            "mediate": (bool(actor.proposals), "proposals"),
-        }
-        needs["rally"] = (
-            sc.processes.cohesion is not None and sc.processes.cohesion.actor == aid,
-            f"processes.cohesion for actor '{aid}'",
-        )
-        for kind in ("guarantee", "host"):
-            strength = getattr(actor, kind)
-            needs[kind] = (not isinstance(strength, float) or strength > 0, f"{kind} > 0")
-        for kind, (ok, what) in needs.items():
-            if kind in rep and not ok:
-                bad(f"{base}.repertoire", f"'{kind}' needs {what}")
+        for kind in ACTIONS:
+            req = KINDS[kind].requires
+            if kind in actor.repertoire and req is not None and not req.holds(sc, aid, actor):
+                bad(f"{base}.repertoire", f"'{kind}' needs {req.what.format(actor=aid)}")
         if actor.rule != "logit":
-            # any actor may hold, and may accept when answering a counter-offer or a proposal
-            choosable = set(actor.repertoire) | set(actor.actions) | {"hold", "accept"}
+            choosable = set(actor.repertoire) | set(actor.actions) | set(ANYONE)
             for i, case in enumerate(actor.rule.scripted):
                 for feature in case.when:
                     msg = feature_problem(feature, actors)
@@ -235,8 +210,6 @@ def deal_outcome(sc: Scenario, terms: dict[str, float]) -> str | None:
 
 def _check_dotted(sc: Scenario, path: str, ref: str, what: str, bad) -> None:
     """Check an ``actor.name`` reference to a rung or action (``*.name`` for any actor)."""
-    from escalsim.scenario.schema import BUILTIN_ACTIONS
-
     who, dot, name = ref.partition(".")
     if not dot:
         bad(path, f"expected 'actor.{what}', got '{ref}'")
@@ -249,11 +222,7 @@ def _check_dotted(sc: Scenario, path: str, ref: str, what: str, bad) -> None:
         bad(path, f"unknown actor '{who}'{suggest(who, sc.actors)}")
         return
     actor = sc.actors[who]
-    pool = (
-        [r.name for r in actor.ladder]
-        if what == "rung"
-        else list(BUILTIN_ACTIONS) + list(actor.actions)
-    )
+    pool = [r.name for r in actor.ladder] if what == "rung" else list(ACTIONS) + list(actor.actions)
     if name not in pool:
         bad(path, f"actor '{who}' has no {what} '{name}'{suggest(name, pool)}")
 
@@ -262,29 +231,16 @@ def _check_payload(sc: Scenario, path: str, ev, bad) -> None:
     """History payloads name rungs and deals that must exist."""
     payload = ev.payload.model_dump(exclude_none=True)
     actor = sc.actors.get(ev.actor)
-    allowed = {
-        "climb": {"rung", "signal"},
-        "demand": {"deal", "signal"},
-        "ultimatum": {"deal", "deadline", "signal"},
-        "counter": {"deal", "signal"},
-        "refuse": {"signal"},
-        "rally": {"signal"},
-        "mediate": {"deal", "signal"},
-        "guarantee": {"signal"},
-        "host": {"signal"},
-        "channel_closed": {"signal"},
-        "channel_open": {"signal"},
-        "statement": {"signal"},
-    }[ev.event]
+    reported = KINDS[ev.event].reported
+    allowed = {*reported.payload, "signal"}
     for key in payload:
         if key not in allowed:
             bad(
                 f"{path}.payload.{key}",
                 f"unknown payload key for '{ev.event}'{suggest(key, allowed)}",
             )
-    required = {"climb": "rung", "demand": "deal", "ultimatum": "deal", "counter": "deal"}
-    if ev.event in required and required[ev.event] not in payload:
-        bad(f"{path}.payload", f"'{ev.event}' needs payload.{required[ev.event]}")
+    if reported.needs is not None and reported.needs not in payload:
+        bad(f"{path}.payload", f"'{ev.event}' needs payload.{reported.needs}")
     if isinstance(payload.get("rung"), str) and actor is not None:
         rungs = [r.name for r in actor.ladder]
         if payload["rung"] not in rungs:
@@ -298,6 +254,6 @@ def _check_payload(sc: Scenario, path: str, ev, bad) -> None:
             f"{path}.payload.deal",
             f"unknown deal '{payload['deal']}'{suggest(str(payload['deal']), sc.deals)}",
         )
-    if ev.event in ("ultimatum", "demand") and actor is not None and actor.opponent is None:
-        article = "an" if ev.event == "ultimatum" else "a"
+    if reported.opponent and actor is not None and actor.opponent is None:
+        article = "an" if ev.event[0] in "aeiou" else "a"
         bad(f"{path}.actor", f"'{ev.actor}' makes {article} {ev.event} but has no opponent")
