@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import json
 import os
-import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -271,7 +270,12 @@ def narrate(
 # --- paths across an ensemble ---------------------------------------------------------------
 
 
-_DETAIL = re.compile(r'"(?:rung|action)":"([^"]*)"')
+def _named(payload: object) -> str | None:
+    """The rung, else the action, that an event's JSON payload names (None if neither)."""
+    if not isinstance(payload, str):
+        return None
+    p = json.loads(payload)
+    return (p.get("rung") or p.get("action")) if isinstance(p, dict) else None
 
 
 def path_tokens(
@@ -284,7 +288,7 @@ def path_tokens(
     ev = ev[~ev["kind"].isin(list(ignore))]
     step = ev["kind"].astype(str)
     detailed = step.isin(["climb", "descend", "failed"])
-    detail = ev["payload"].astype(str).str.extract(_DETAIL, expand=False)
+    detail = ev["payload"][detailed].map(_named).reindex(ev.index)
     step = step.where(~(detailed & detail.notna()), step + ":" + detail.fillna(""))
     if actors:
         step = ev["actor"].astype(str) + ":" + step

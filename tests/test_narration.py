@@ -180,6 +180,17 @@ def test_path_tokens_collapse_ignore_and_name_rungs():
     ]
 
 
+def test_path_tokens_read_any_json_layout():
+    """The payload is parsed as JSON, whatever separators or key order wrote it."""
+    rows = [
+        (0, 1.0, "us", "climb", '{"cause": "incident", "rung": "naval"}'),
+        (0, 2.0, "us", "failed", '{ "action" : "raid" }'),
+        (0, 3.0, "us", "descend", '{"rung":\n"pressure"}'),
+    ]
+    events = pd.DataFrame(rows, columns=["run", "time", "actor", "kind", "payload"])
+    assert list(path_tokens(events)["step"]) == ["climb:naval", "failed:raid", "descend:pressure"]
+
+
 def test_paths_counts_and_shares(res):
     table = res.paths(top=3)
     assert list(table.columns) == ["outcome", "rank", "path", "count", "share", "p", "outcome_runs"]
