@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["paired_differences", "sweep_curves", "tornado"]
 
 _FALLBACK = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999")
-_SOBOL = ("ST", "S1")
-_MORRIS = ("mu_star", "sigma")
 
 
 # --- shared ---------------------------------------------------------------------------------

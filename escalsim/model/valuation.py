@@ -101,18 +101,6 @@ class Valuation:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def collapse_prospect(self, a: ActorP, cohesion: float | None, rung: dict[str, int]) -> float:
-        """Chance of an internal collapse within the actor's horizon of attention ``L = 1/δ``.
-
-        Cohesion is projected under the pressure of the rungs in ``rung`` (so that pressure is
-        worth something to whoever applies it) and the hazard is taken at the window's middle:
-        ``1 - exp(-h(C(L/2)) L)``.
-        """
-        if not self._projected or cohesion is None:
-            return 0.0
-        _, eq, decay, window, _ = self._state_terms(a, rung)
-        return self._collapse_chance(cohesion, eq, decay, window)
-
     def _collapse_chance(self, cohesion: float, eq: float, decay: float, window: float) -> float:
         if decay >= 0.0:
             cohesion = eq + (cohesion - eq) * decay

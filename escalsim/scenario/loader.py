@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -12,8 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from escalsim.errors import Problem, ScenarioError
-from escalsim.scenario.references import suggest
 from escalsim.scenario.yaml_source import Located, parse_yaml, read_text
+from escalsim.text import nearest, suggest
 
 MAX_EXTENDS_DEPTH = 20
 
@@ -334,9 +333,9 @@ def _problem_from_error(
             msg += f", got {_show(err['input'])}"
         if kind == "literal_error" and isinstance(err.get("input"), str):
             choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
-            near = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.6)
-            if near:
-                msg += f" (did you mean '{near[0]}'?)"
+            near = nearest(err["input"], choices)
+            if near is not None:
+                msg += f" (did you mean '{near}'?)"
     dotted = ".".join(str(p) for p in path)
     return _locate(Problem(dotted, msg, file), data, file, located, key=key_location, path=path)
 

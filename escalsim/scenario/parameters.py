@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from escalsim.errors import Problem, ScenarioError
 from escalsim.scenario.distributions import Distribution
-from escalsim.scenario.references import suggest
+from escalsim.text import suggest
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from escalsim.errors import Problem, ScenarioError
 from escalsim.scenario.kinds import ACTIONS, ANYONE, KINDS
+from escalsim.text import suggest
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario
@@ -25,17 +25,6 @@ STATE_FEATURES = (
 
 ACTOR_FEATURES = ("rung", "level", "belief")
 """Features that name an actor: ``rung:us``, ``level:us``, ``belief:us``."""
-
-
-def suggest(name: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the nearest valid name, or the list of valid names."""
-    options = sorted(set(choices))
-    near = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    if near:
-        return f" (did you mean '{near[0]}'?)"
-    if options and len(options) <= 12:
-        return f" (expected one of: {', '.join(options)})"
-    return ""
 
 
 def feature_problem(feature: str, actors: Iterable[str]) -> str | None:
