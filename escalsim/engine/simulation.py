@@ -19,7 +19,7 @@ import simpy
 from escalsim.engine.record import Event
 from escalsim.errors import RunError
 from escalsim.model.options import Options
-from escalsim.model.params import ActorP, RunParams
+from escalsim.model.params import ActorP, CollapseParams, IncidentsParams, RunParams
 from escalsim.model.rules import DecisionView, Option, logit_index
 from escalsim.model.state import Offer, RunState
 from escalsim.model.triggers import Triggers
@@ -110,10 +110,10 @@ class Simulation(Options):
             if self._is_active(a):
                 env.process(self._review_loop(a))
         col = self.params.collapse
-        col = col if col is not None and self.mech.collapse and col["max_hazard"] > 0 else None
+        col = col if col is not None and self.mech.collapse and col.max_hazard > 0 else None
         inc = self.params.incidents
-        inc = inc if inc is not None and self.mech.incidents and inc["rate"] > 0 else None
-        fastest = max(col["max_hazard"] if col else 0.0, inc["rate"] if inc else 0.0)
+        inc = inc if inc is not None and self.mech.incidents and inc.rate > 0 else None
+        fastest = max(col.max_hazard if col else 0.0, inc.rate if inc else 0.0)
         if fastest * self.horizon > WINDOWED_ABOVE:
             env.process(self._hazard_windows(col, inc))
         else:
@@ -156,10 +156,10 @@ class Simulation(Options):
                 return
             self.decide(a, "review", None)
 
-    def _collapse_loop(self, col: dict[str, float]):
+    def _collapse_loop(self, col: CollapseParams):
         """Thinning: candidate times at the maximal hazard, kept with probability h(C)/h_max."""
         rng = self.rngs["~collapse"]
-        h_max, shape = col["max_hazard"], col["shape"]
+        h_max, shape = col.max_hazard, col.shape
         while True:
             yield self.env.timeout(rng.expovariate(h_max))
             self.now = self.env.now
@@ -171,16 +171,16 @@ class Simulation(Options):
                 self._collapse(col, c)
                 return
 
-    def _collapse(self, col: dict[str, float], c: float | None) -> None:
+    def _collapse(self, col: CollapseParams, c: float | None) -> None:
         self.mark(self.triggers.event_milestones.get("collapse", ()))
-        self.finish(self.triggers.event_outcome.get("collapse"), col["actor"], cohesion=c)
+        self.finish(self.triggers.event_outcome.get("collapse"), col.actor, cohesion=c)
 
-    def _incident_loop(self, inc: dict[str, Any]):
+    def _incident_loop(self, inc: IncidentsParams):
         rng = self.rngs["~incidents"]
-        a, b = inc["between"]
+        a, b = inc.between
         pa, pb = self.params.actors[a], self.params.actors[b]
         while True:
-            yield self.env.timeout(rng.expovariate(inc["rate"]))
+            yield self.env.timeout(rng.expovariate(inc.rate))
             self.now = self.env.now
             st = self.state
             if st.outcome is not None:
@@ -189,34 +189,34 @@ class Simulation(Options):
             if rng.random() < posture and self._clash(inc, rng):
                 return
 
-    def _clash_rate(self, inc: dict[str, Any]) -> float:
+    def _clash_rate(self, inc: IncidentsParams) -> float:
         """Incidents per day now: the rate times both sides' posture."""
-        (a, b), actors, rung = inc["between"], self.params.actors, self.state.rung
-        return inc["rate"] * actors[a].ladder[rung[a]].posture * actors[b].ladder[rung[b]].posture
+        (a, b), actors, rung = inc.between, self.params.actors, self.state.rung
+        return inc.rate * actors[a].ladder[rung[a]].posture * actors[b].ladder[rung[b]].posture
 
-    def _clash(self, inc: dict[str, Any], rng: random.Random) -> bool:
+    def _clash(self, inc: IncidentsParams, rng: random.Random) -> bool:
         """An incident between the two sides; True when it ended the run."""
         st = self.state
-        a, b = inc["between"]
+        a, b = inc.between
         pa = self.params.actors[a]
         self.record(a, "incident", b)
         self.mark(self.triggers.event_milestones.get("incident", ()))
         self.finish(self.triggers.event_outcome.get("incident"), a)
         if st.outcome is not None:
             return True
-        self.signal(a, inc["signal"])
-        self.signal(b, inc["signal"])
+        self.signal(a, inc.signal)
+        self.signal(b, inc.signal)
         up = st.rung[a] + 1
         # an unplanned step up never reaches a rung that ends the crisis by itself
         accidental = up < len(pa.ladder) and (a, up) not in self.rung_outcome
-        if rng.random() < inc["escalation"] and accidental:
+        if rng.random() < inc.escalation and accidental:
             self.do_climb(pa, up, cause="incident")
         if st.outcome is None:
             self.send(a, "incident", b)
             self.send(b, "incident", a)
         return st.outcome is not None
 
-    def _hazard_windows(self, col: dict[str, float] | None, inc: dict[str, Any] | None):
+    def _hazard_windows(self, col: CollapseParams | None, inc: IncidentsParams | None):
         """Collapse and incidents when a rate is huge (rate x horizon above WINDOWED_ABOVE).
 
         Between two scheduled events only cohesion changes, and it moves one way: the next
@@ -231,7 +231,7 @@ class Simulation(Options):
             wait_c = wait_i = bound = math.inf
             if col is not None:
                 low = min(coh.at(t0), coh.at(t1)) if coh is not None else 0.0
-                bound = col["max_hazard"] * max(0.0, 1.0 - low) ** col["shape"]
+                bound = col.max_hazard * max(0.0, 1.0 - low) ** col.shape
                 if bound > 0.0:
                     wait_c = self.rngs["~collapse"].expovariate(bound)
             rate = self._clash_rate(inc) if inc is not None else 0.0
@@ -243,7 +243,7 @@ class Simulation(Options):
                 return
             if wait_c < min(wait_i, t1 - t0):
                 c = coh.at(self.now) if coh is not None else None
-                h = bound if c is None else col["max_hazard"] * max(0.0, 1.0 - c) ** col["shape"]
+                h = bound if c is None else col.max_hazard * max(0.0, 1.0 - c) ** col.shape
                 if self.rngs["~collapse"].random() * bound < h:
                     self._collapse(col, c)
                     return

@@ -61,7 +61,7 @@ class Valuation:
         }
         self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
         col = params.collapse
-        self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
+        self.hazard = (col.max_hazard, col.shape) if col and mech.collapse else None
         self._projected = self.hazard is not None and state.cohesion is not None
         """Whether values weigh the prospect of a collapse (a hazard and a cohesion to drive it)."""
         self.now = 0.0
