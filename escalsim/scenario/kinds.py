@@ -104,127 +104,57 @@ def _host(sc: Scenario, aid: str, actor: Actor) -> bool:
     return _positive(actor.host)
 
 
-LADDER = Requirement(_ladder, "a ladder")
-DEMANDS = Requirement(_demands, "demands and an opponent")
+_LADDER = Requirement(_ladder, "a ladder")
+_DEMANDS = Requirement(_demands, "demands and an opponent")
+_TWO_DEMANDS = Requirement(_two_demands, "at least two demands")
+_COUNTERS = Requirement(_counters, "counters")
+_PROPOSALS = Requirement(_proposals, "proposals")
+_COHESION = Requirement(_cohesion, "processes.cohesion for actor '{actor}'")
+_GUARANTEE = Requirement(_guarantee, "guarantee > 0")
+_HOST = Requirement(_host, "host > 0")
+_BARE = Reported()
+"""Reported with no payload but the optional signal."""
+_DEAL_OFFER = Reported(("deal",), needs="deal", opponent=True)
+"""Reported with the deal offered to the actor's opponent."""
 
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind("hold", silent=True, action=True, anyone=True),
-        Kind(
-            "climb",
-            says=("{a} escalates to {rung} after the {cause}", "{a} escalates to {rung}"),
-            action=True,
-            requires=LADDER,
-            reported=Reported(("rung",), needs="rung"),
-        ),
-        Kind("descend", says=("{a} steps down to {rung}",), action=True, requires=LADDER),
-        Kind("backdown", says=("{a} backs down",), action=True, requires=LADDER, trigger=True),
-        Kind(
-            "demand",
-            says=("{a} demands {deal} from {t}", "{a} demands {deal}"),
-            action=True,
-            requires=DEMANDS,
-            reported=Reported(("deal",), needs="deal", opponent=True),
-            offer=True,
-        ),
-        Kind(
-            "ultimatum",
-            says=(
-                "{a} issues an ultimatum to {t}: {deal} by {deadline}",
-                "{a} issues an ultimatum to {t}: {deal}",
-            ),
-            action=True,
-            requires=DEMANDS,
-            reported=Reported(("deal", "deadline"), needs="deal", opponent=True),
-            offer=True,
-        ),
-        Kind(
-            "concede",
-            says=("{a} softens its demand to {deal}",),
-            action=True,
-            requires=Requirement(_two_demands, "at least two demands"),
-            offer=True,
-        ),
-        Kind(
-            "accept",
-            says=(
-                "{a} accepts {deal} from {t}",
-                "{a} accepts {deal} from {offerer}",
-                "{a} accepts {deal}",
-            ),
-            action=True,
-            anyone=True,
-        ),
-        Kind(
-            "counter",
-            says=("{a} counters with {deal}",),
-            action=True,
-            requires=Requirement(_counters, "counters"),
-            reported=Reported(("deal",), needs="deal"),
-            offer=True,
-        ),
-        Kind(
-            "refuse",
-            says=(
-                "{a} refuses {deal} from {t}",
-                "{a} refuses {offer} from {t}",
-                "{a} refuses the terms of {t}",
-                "{a} refuses",
-            ),
-            reported=Reported(),
-        ),
-        Kind(
-            "rally",
-            says=("{a} rallies its supporters",),
-            action=True,
-            requires=Requirement(_cohesion, "processes.cohesion for actor '{actor}'"),
-            reported=Reported(),
-        ),
-        Kind(
-            "mediate",
-            says=("{a} proposes mediation ({deal})", "{a} offers to mediate"),
-            action=True,
-            requires=Requirement(_proposals, "proposals"),
-            reported=Reported(("deal",)),
-        ),
-        Kind(
-            "guarantee",
-            says=("{a} offers to guarantee a deal",),
-            action=True,
-            requires=Requirement(_guarantee, "guarantee > 0"),
-            reported=Reported(),
-        ),
-        Kind(
-            "host",
-            says=("{a} offers to host an exile",),
-            action=True,
-            requires=Requirement(_host, "host > 0"),
-            reported=Reported(),
-        ),
-        Kind(
-            "channel_closed",
-            says=("{a} closes the channel to {t}", "{a} closes its channel"),
-            reported=Reported(),
-        ),
-        Kind(
-            "channel_open",
-            says=("{a} opens a channel to {t}", "{a} opens a channel"),
-            reported=Reported(),
-        ),
-        Kind("statement", says=("{a} makes a statement",), reported=Reported()),
-        Kind(
-            "failed",
-            says=("{rung} by {a} fails", "{action} by {a} fails", "an attempt by {a} fails"),
-        ),
-        Kind("incident", says=("incident between the forces of {a} and {t}",), trigger=True),
-        Kind("deadline_missed", says=("{a} lets its deadline pass",), trigger=True),
-        Kind(
-            "outcome",
-            says=("Outcome: {outcome} ({description}), {when}", "Outcome: {outcome}, {when}"),
-        ),
-    )
-}
+# fmt: off
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("hold", (), silent=True, action=True, anyone=True),
+    Kind("climb", ("{a} escalates to {rung} after the {cause}", "{a} escalates to {rung}"),
+         action=True, requires=_LADDER, reported=Reported(("rung",), needs="rung")),
+    Kind("descend", ("{a} steps down to {rung}",), action=True, requires=_LADDER),
+    Kind("backdown", ("{a} backs down",), action=True, requires=_LADDER, trigger=True),
+    Kind("demand", ("{a} demands {deal} from {t}", "{a} demands {deal}"),
+         action=True, requires=_DEMANDS, reported=_DEAL_OFFER, offer=True),
+    Kind("ultimatum", ("{a} issues an ultimatum to {t}: {deal} by {deadline}",
+                       "{a} issues an ultimatum to {t}: {deal}"),
+         action=True, requires=_DEMANDS, offer=True,
+         reported=Reported(("deal", "deadline"), needs="deal", opponent=True)),
+    Kind("concede", ("{a} softens its demand to {deal}",),
+         action=True, requires=_TWO_DEMANDS, offer=True),
+    Kind("accept", ("{a} accepts {deal} from {t}", "{a} accepts {deal} from {offerer}",
+                    "{a} accepts {deal}"), action=True, anyone=True),
+    Kind("counter", ("{a} counters with {deal}",), action=True, requires=_COUNTERS,
+         reported=Reported(("deal",), needs="deal"), offer=True),
+    Kind("refuse", ("{a} refuses {deal} from {t}", "{a} refuses {offer} from {t}",
+                    "{a} refuses the terms of {t}", "{a} refuses"), reported=_BARE),
+    Kind("rally", ("{a} rallies its supporters",),
+         action=True, requires=_COHESION, reported=_BARE),
+    Kind("mediate", ("{a} proposes mediation ({deal})", "{a} offers to mediate"),
+         action=True, requires=_PROPOSALS, reported=Reported(("deal",))),
+    Kind("guarantee", ("{a} offers to guarantee a deal",),
+         action=True, requires=_GUARANTEE, reported=_BARE),
+    Kind("host", ("{a} offers to host an exile",), action=True, requires=_HOST, reported=_BARE),
+    Kind("channel_closed", ("{a} closes the channel to {t}", "{a} closes its channel"),
+         reported=_BARE),
+    Kind("channel_open", ("{a} opens a channel to {t}", "{a} opens a channel"), reported=_BARE),
+    Kind("statement", ("{a} makes a statement",), reported=_BARE),
+    Kind("failed", ("{rung} by {a} fails", "{action} by {a} fails", "an attempt by {a} fails")),
+    Kind("incident", ("incident between the forces of {a} and {t}",), trigger=True),
+    Kind("deadline_missed", ("{a} lets its deadline pass",), trigger=True),
+    Kind("outcome", ("Outcome: {outcome} ({description}), {when}", "Outcome: {outcome}, {when}")),
+)}
+# fmt: on
 
 ACTIONS = tuple(k.name for k in KINDS.values() if k.action)
 """The built-in action kinds: an actor's repertoire is a subset, plus its custom actions."""
