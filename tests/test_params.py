@@ -99,7 +99,7 @@ def test_build_params_matches_the_scenario_when_nothing_is_drawn():
     draws = sc.sample(np.random.default_rng(1))
     params = build_params(sc, draws, {})
     us = params.actors["us"]
-    assert us.lam == draws["actors.us.rationality"]
+    assert us.rationality == draws["actors.us.rationality"]
     assert us.review_days == 5.0 and us.values == {"exit": 10, "strike": -4, "stalemate": -2}
     assert us.threat == 2 and us.demands == ("resign",) and us.repertoire >= {"climb", "hold"}
     assert [r.name for r in us.ladder] == ["pressure", "naval", "strikes"]

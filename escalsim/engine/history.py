@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 
 from escalsim.engine.simulation import Simulation
-from escalsim.model.params import ActorP, HistoryP
+from escalsim.model.params import ActorParams, HistoryParams
 
 
 def replay_history(sim: Simulation, rng: random.Random) -> dict[str, float]:
@@ -37,7 +37,7 @@ def replay_history(sim: Simulation, rng: random.Random) -> dict[str, float]:
     return included
 
 
-def _apply(sim: Simulation, ev: HistoryP) -> None:
+def _apply(sim: Simulation, ev: HistoryParams) -> None:
     st = sim.state
     # deadlines that pass before this event are missed first
     for cid, when in list(st.deadline.items()):
@@ -51,13 +51,15 @@ def _apply(sim: Simulation, ev: HistoryP) -> None:
         sim.signal(actor.id, float(ev.payload["signal"]))
 
 
-def _reported(sim: Simulation, actor: ActorP, ev: HistoryP, target: str | None, **payload) -> None:
+def _reported(
+    sim: Simulation, actor: ActorParams, ev: HistoryParams, target: str | None, **payload
+) -> None:
     """Log a reported event and fire the milestones an action trigger ties to its kind."""
     sim.record(actor.id, ev.kind, target, **payload)
     sim.mark(sim.triggers.action_marks(actor.id, ev.kind))
 
 
-def _climb(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _climb(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     """A climb to a higher rung is carried out; one to a rung already held is only logged."""
     rung = ev.payload["rung"]
     r = [x.name for x in actor.ladder].index(rung)
@@ -67,23 +69,23 @@ def _climb(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
         sim.record(actor.id, ev.kind, ev.target, rung=rung, source="history")
 
 
-def _demand(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _demand(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     sim.state.demand[actor.id] = ev.payload["deal"]
     _reported(sim, actor, ev, actor.opponent, deal=ev.payload["deal"])
 
 
-def _ultimatum(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _ultimatum(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     p = ev.payload
     sim.do_ultimatum(actor, p["deal"], p.get("deadline", ev.time + actor.ultimatum_days))
     sim.mark(sim.triggers.action_marks(actor.id, ev.kind))
 
 
-def _counter(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _counter(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     sim.state.counters[actor.id] = ev.payload["deal"]
     _reported(sim, actor, ev, ev.target, deal=ev.payload["deal"])
 
 
-def _refuse(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _refuse(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     """The actor refuses the counter-offers made to it, and the channel closes."""
     st = sim.state
     for tid, deal in st.counters.items():
@@ -93,36 +95,36 @@ def _refuse(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
     _reported(sim, actor, ev, ev.target)
 
 
-def _rally(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _rally(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     sim.signal(actor.id, actor.rally_signal)
     _reported(sim, actor, ev, None)
 
 
-def _guarantee(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _guarantee(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     sim.give_guarantee(actor, ev.kind)
     sim.mark(sim.triggers.action_marks(actor.id, ev.kind))
 
 
-def _mediate(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _mediate(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     deal = ev.payload.get("deal")
     _reported(sim, actor, ev, ev.target, **({"deal": deal} if deal is not None else {}))
 
 
-def _close_channel(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _close_channel(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     sim.state.channel_open = False
     _reported(sim, actor, ev, ev.target)
 
 
-def _open_channel(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _open_channel(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     sim.state.channel_open = True
     _reported(sim, actor, ev, ev.target)
 
 
-def _logged(sim: Simulation, actor: ActorP, ev: HistoryP) -> None:
+def _logged(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     _reported(sim, actor, ev, ev.target)
 
 
-REPLAY: dict[str, Callable[[Simulation, ActorP, HistoryP], None]] = {
+REPLAY: dict[str, Callable[[Simulation, ActorParams, HistoryParams], None]] = {
     "climb": _climb,
     "demand": _demand,
     "ultimatum": _ultimatum,

@@ -18,8 +18,8 @@ import simpy
 
 from escalsim.engine.record import Event
 from escalsim.errors import RunError
-from escalsim.model.options import Options
-from escalsim.model.params import ActorP, CollapseParams, IncidentsParams, RunParams
+from escalsim.model.options import OptionScorer
+from escalsim.model.params import ActorParams, CollapseParams, IncidentsParams, RunParams
 from escalsim.model.rules import DecisionView, Option, logit_index
 from escalsim.model.state import Offer, RunState
 from escalsim.model.triggers import Triggers
@@ -34,7 +34,7 @@ WINDOWED_ABOVE = 10_000.0
 times are drawn window by window between scheduled events, at the rate reachable there."""
 
 
-class Simulation(Options):
+class Simulation(OptionScorer):
     """State, processes and actions of one run."""
 
     def __init__(
@@ -142,10 +142,10 @@ class Simulation(Options):
         self.now = self.horizon
         self.finish(self.triggers.event_outcome["horizon"])
 
-    def _is_active(self, a: ActorP) -> bool:
+    def _is_active(self, a: ActorParams) -> bool:
         return bool(a.repertoire - {"hold"}) or bool(a.actions)
 
-    def _review_loop(self, a: ActorP):
+    def _review_loop(self, a: ActorParams):
         rng = self.rngs[a.id]
         rate = 1.0 / a.review_days
         timeout = self.env.timeout
@@ -260,7 +260,7 @@ class Simulation(Options):
         ev = self.env.timeout(delay)
         ev.callbacks.append(lambda _e: self._receive(recipient, kind, sender, gen))
 
-    def _receive(self, a: ActorP, kind: str, sender: str, gen: int) -> None:
+    def _receive(self, a: ActorParams, kind: str, sender: str, gen: int) -> None:
         self.now = self.env.now
         if self.state.outcome is not None:
             return
@@ -274,7 +274,7 @@ class Simulation(Options):
         ev.callbacks.append(lambda _e: self._receive(self.params.actors[cid], "deadline", cid, gen))
 
     # --- decisions --------------------------------------------------------------------------
-    def decide(self, a: ActorP, context: str, sender: str | None) -> None:
+    def decide(self, a: ActorParams, context: str, sender: str | None) -> None:
         self.begin_decision()
         rule = self.rules.get(a.id)
         self.scoring = rule is None or rule.needs_utilities
@@ -282,7 +282,7 @@ class Simulation(Options):
         if not options:
             return
         if rule is None:
-            index = logit_index([o.utility for o in options], a.lam, self.rngs[a.id])
+            index = logit_index([o.utility for o in options], a.rationality, self.rngs[a.id])
         else:
             view = DecisionView(
                 a.id, self.now, context, tuple(options), lambda f: self.feature(a.id, f)
@@ -295,7 +295,7 @@ class Simulation(Options):
         self.execute(a, options[index], context, sender)
 
     # --- actions ----------------------------------------------------------------------------
-    def execute(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def execute(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         """Carry out the chosen option: a built-in action by its effect, else a custom one."""
         effect = self.EFFECTS.get(opt.kind)
         if effect is None:
@@ -303,12 +303,12 @@ class Simulation(Options):
         else:
             effect(self, a, opt, context, sender)
 
-    def _acted(self, a: ActorP, kind: str) -> None:
+    def _acted(self, a: ActorParams, kind: str) -> None:
         """Fire the milestones and the outcome that an action trigger ties to ``kind``."""
         self.mark(self.triggers.action_marks(a.id, kind))
         self.finish(self.triggers.action_out(a.id, kind), a.id, action=kind)
 
-    def _hold(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _hold(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         """Holding on: a coercer lets its deadline pass, an actor refuses what it was offered."""
         st = self.state
         if context == "deadline":
@@ -324,59 +324,59 @@ class Simulation(Options):
         elif context in ("demand", "ultimatum"):
             self.record(a.id, "refuse", sender)
 
-    def _climb(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _climb(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.do_climb(a, opt.arg)
         self._acted(a, opt.kind)
 
-    def _descend(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _descend(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.do_descend(a)
         self._acted(a, opt.kind)
 
-    def _backdown(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _backdown(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         """Backing down ends the run with the backdown outcome (not an action trigger)."""
         self.record(a.id, opt.kind, a.opponent)
         self.mark(self.triggers.event_milestones.get(opt.kind, ()))
         self.finish(self.backdown_outcome, a.id)
 
-    def _demand(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _demand(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.state.demand[a.id] = opt.arg
         self.record(a.id, opt.kind, a.opponent, deal=opt.arg)
         self.send(a.opponent, "demand", a.id)
         self._acted(a, opt.kind)
 
-    def _concede(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _concede(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         """A softer demand, paid for in credibility."""
         self.signal(a.id, 0.0, a.concession_penalty)
         self._demand(a, opt, context, sender)
 
-    def _ultimatum(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _ultimatum(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.do_ultimatum(a, opt.arg, self.now + a.ultimatum_days)
         self._acted(a, opt.kind)
 
-    def _accept(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _accept(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.do_accept(a, opt.arg, context, sender)
         self._acted(a, opt.kind)
 
-    def _counter(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _counter(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         coercer = self.coercer_of[a.id]
         self.state.counters[a.id] = opt.arg
         self.record(a.id, opt.kind, coercer, deal=opt.arg)
         self.send(coercer, "counter", a.id)
         self._acted(a, opt.kind)
 
-    def _rally(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _rally(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         coh = self.state.cohesion
         coh.boost(self.now, coh.rally_boost * (1.0 - coh.at(self.now)))
         self.signal(a.id, a.rally_signal)
         self.record(a.id, opt.kind)
         self._acted(a, opt.kind)
 
-    def _mediate(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
+    def _mediate(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.do_mediate(a, opt.arg)
         self._acted(a, opt.kind)
 
-    def _guarantee(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
-        """A guarantee, or an offer to host: the actor's strength of it (the ActorP field of
+    def _guarantee(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        """A guarantee, or an offer to host: the actor's strength of it (the ActorParams field of
         the same name) makes the coercer's promises more credible."""
         self.give_guarantee(a, opt.kind)
         self._acted(a, opt.kind)
@@ -398,12 +398,12 @@ class Simulation(Options):
     }
     """The effect of each action of the kinds table (escalsim.scenario.kinds), by kind."""
 
-    def give_guarantee(self, a: ActorP, kind: str) -> None:
+    def give_guarantee(self, a: ActorParams, kind: str) -> None:
         """``a`` guarantees a deal or offers to host (``kind``), with its strength of it."""
         self.state.guarantees[f"{a.id}.{kind}"] = getattr(a, kind)
         self.record(a.id, kind)
 
-    def do_climb(self, a: ActorP, r: int, cause: str | None = None) -> None:
+    def do_climb(self, a: ActorParams, r: int, cause: str | None = None) -> None:
         st = self.state
         before = st.rung[a.id]
         self._set_rung(a, r)
@@ -431,7 +431,7 @@ class Simulation(Options):
                 st.spent.add((a.id, r))
                 self._set_rung(a, before)
 
-    def _set_rung(self, a: ActorP, r: int) -> None:
+    def _set_rung(self, a: ActorParams, r: int) -> None:
         st = self.state
         st.rung[a.id] = r
         if r > st.max_rung[a.id]:
@@ -450,13 +450,13 @@ class Simulation(Options):
         # cohesion is given at the start: the history sets the pressure, not the level
         coh.set_pressure(max(self.now, 0.0), pressure)
 
-    def do_descend(self, a: ActorP) -> None:
+    def do_descend(self, a: ActorParams) -> None:
         r = self.state.rung[a.id]
         self._set_rung(a, r - 1)
         self.signal(a.id, 0.0, a.ladder[r].signal)
         self.record(a.id, "descend", a.opponent, rung=a.ladder[r - 1].name)
 
-    def do_ultimatum(self, a: ActorP, deal: str, deadline: float) -> None:
+    def do_ultimatum(self, a: ActorParams, deal: str, deadline: float) -> None:
         st = self.state
         st.demand[a.id] = deal
         st.public_threat[a.id] = True
@@ -468,7 +468,7 @@ class Simulation(Options):
             self._schedule_deadline(a.id, deadline)
             self.send(a.opponent, "ultimatum", a.id)
 
-    def deadline_passed(self, c: ActorP) -> None:
+    def deadline_passed(self, c: ActorParams) -> None:
         """The coercer lets its own deadline pass: its threat loses credibility."""
         st = self.state
         st.deadline[c.id] = None
@@ -481,7 +481,7 @@ class Simulation(Options):
         self.mark(self.triggers.event_milestones.get("deadline_missed", ()))
         self.finish(self.triggers.event_outcome.get("deadline_missed"), c.id)
 
-    def do_accept(self, a: ActorP, deal_name: str, context: str, sender: str | None) -> None:
+    def do_accept(self, a: ActorParams, deal_name: str, context: str, sender: str | None) -> None:
         st = self.state
         deal = self.params.deals[deal_name]
         if context == "proposal" and st.proposal is not None:
@@ -502,7 +502,7 @@ class Simulation(Options):
         self.mark(ms)
         self.finish(deal.outcome, actor, deal=deal.name)
 
-    def do_mediate(self, m: ActorP, deal: str) -> None:
+    def do_mediate(self, m: ActorParams, deal: str) -> None:
         st = self.state
         pairs = [
             (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
@@ -514,7 +514,7 @@ class Simulation(Options):
         self.send(cid, "proposal", m.id)
         self.send(tid, "proposal", m.id)
 
-    def do_custom(self, a: ActorP, act) -> None:
+    def do_custom(self, a: ActorParams, act) -> None:
         st = self.state
         if act.cohesion and st.cohesion is not None:
             st.cohesion.boost(self.now, act.cohesion)

@@ -23,7 +23,7 @@ _P = TypeVar("_P")
 
 
 @dataclass(slots=True)
-class RungP:
+class RungParams:
     """One rung of a ladder, with the drawn numbers."""
 
     name: str
@@ -37,7 +37,7 @@ class RungP:
 
 
 @dataclass(slots=True)
-class CustomActionP:
+class CustomActionParams:
     """A scenario-defined action."""
 
     name: str
@@ -49,14 +49,14 @@ class CustomActionP:
 
 
 @dataclass(slots=True)
-class ActorP:
+class ActorParams:
     """An actor's parameters for one run."""
 
     id: str
     index: int
     role: str
     opponent: str | None
-    lam: float
+    rationality: float
     review_days: float
     response_days: float
     credibility: float
@@ -78,9 +78,9 @@ class ActorP:
     risk_aversion: float
     instability_cost: float
     beliefs: dict[str, tuple[float, float]]
-    ladder: tuple[RungP, ...]
+    ladder: tuple[RungParams, ...]
     repertoire: frozenset[str]
-    actions: dict[str, CustomActionP]
+    actions: dict[str, CustomActionParams]
     demands: tuple[str, ...]
     counters: tuple[str, ...]
     proposals: tuple[str, ...]
@@ -92,7 +92,7 @@ class ActorP:
 
 
 @dataclass(slots=True)
-class TermP:
+class TermParams:
     """A deal term: who must keep it, and what it is worth to each actor."""
 
     name: str
@@ -101,7 +101,7 @@ class TermP:
 
 
 @dataclass(slots=True)
-class DealP:
+class DealParams:
     """A named deal: its term levels and the outcome accepting it triggers."""
 
     name: str
@@ -110,7 +110,7 @@ class DealP:
 
 
 @dataclass(slots=True)
-class HistoryP:
+class HistoryParams:
     """A history event with its inclusion probability (-1: excluded) and its time in days."""
 
     key: str
@@ -156,10 +156,10 @@ class IncidentsParams:
 class RunParams:
     """Everything a run reads, with the drawn values in place."""
 
-    actors: dict[str, ActorP]
-    terms: dict[str, TermP]
-    deals: dict[str, DealP]
-    history: tuple[HistoryP, ...]
+    actors: dict[str, ActorParams]
+    terms: dict[str, TermParams]
+    deals: dict[str, DealParams]
+    history: tuple[HistoryParams, ...]
     cohesion: CohesionParams | None
     collapse: CollapseParams | None
     incidents: IncidentsParams | None
@@ -223,7 +223,7 @@ def build_params(
         for index, (aid, a) in enumerate(sc.actors.items())
     }
     terms = {
-        tid: TermP(tid, t.promised_by, v.each(t.values, f"deal_terms.{tid}.values"))
+        tid: TermParams(tid, t.promised_by, v.each(t.values, f"deal_terms.{tid}.values"))
         for tid, t in sc.deal_terms.items()
     }
     return RunParams(
@@ -237,7 +237,7 @@ def build_params(
     )
 
 
-def _actor(v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorP:
+def _actor(v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorParams:
     """An actor's run parameters: its numbers and incentives resolved, names turned to tuples."""
     p = child_path("actors", aid)
     beliefs = {}
@@ -247,14 +247,13 @@ def _actor(v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorP:
         beliefs[other] = (mean * weight, (1.0 - mean) * weight)
     names = [r.name for r in a.ladder]
     given = {
-        **v.fields(a, p, ActorP),
-        **v.fields(a.incentives, f"{p}.incentives", ActorP),
-        "lam": v.number(a, p, "rationality"),
+        **v.fields(a, p, ActorParams),
+        **v.fields(a.incentives, f"{p}.incentives", ActorParams),
         "values": v.each(a.incentives.values, f"{p}.incentives.values"),
         "threat": names.index(a.threat) if a.threat is not None else None,
         "beliefs": beliefs,
         "ladder": tuple(
-            RungP(**v.fields(r, child_path(f"{p}.ladder", item_name(r, i)), RungP))
+            RungParams(**v.fields(r, child_path(f"{p}.ladder", item_name(r, i)), RungParams))
             for i, r in enumerate(a.ladder)
         ),
         "repertoire": frozenset(a.repertoire),
@@ -266,12 +265,14 @@ def _actor(v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorP:
         "proposals": tuple(a.proposals),
         "rule": rule,
     }
-    return ActorP(id=aid, index=index, **given)
+    return ActorParams(id=aid, index=index, **given)
 
 
-def _custom(v: _Resolve, path: str, name: str, c: CustomAction) -> CustomActionP:
+def _custom(v: _Resolve, path: str, name: str, c: CustomAction) -> CustomActionParams:
     utility = tuple(v.each(c.utility, f"{path}.utility").items())
-    return CustomActionP(**{**v.fields(c, path, CustomActionP), "name": name, "utility": utility})
+    return CustomActionParams(
+        **{**v.fields(c, path, CustomActionParams), "name": name, "utility": utility}
+    )
 
 
 def _process(sc: Scenario, v: _Resolve, name: str, cls: type[_P]) -> _P | None:
@@ -292,17 +293,17 @@ def _cached(cache: dict[str, Any] | None, part: str, draws: dict[str, float], bu
     return value
 
 
-def _deals(sc: Scenario) -> dict[str, DealP]:
+def _deals(sc: Scenario) -> dict[str, DealParams]:
     """Deals with the outcome each triggers (term levels are fixed numbers, never drawn)."""
     from escalsim.scenario.references import deal_outcome
 
     return {
-        did: DealP(did, tuple(d.terms.items()), deal_outcome(sc, d.terms) or "")
+        did: DealParams(did, tuple(d.terms.items()), deal_outcome(sc, d.terms) or "")
         for did, d in sc.deals.items()
     }
 
 
-def _history(sc: Scenario, v: _Resolve) -> tuple[HistoryP, ...]:
+def _history(sc: Scenario, v: _Resolve) -> tuple[HistoryParams, ...]:
     history = []
     excluded = set(sc.exclude_history)
     for i, ev in enumerate(sc.history):
@@ -312,7 +313,7 @@ def _history(sc: Scenario, v: _Resolve) -> tuple[HistoryP, ...]:
         if ev.id in excluded:
             prob = -1.0  # never included, but still drawn for, to keep variants in step
         history.append(
-            HistoryP(
+            HistoryParams(
                 key=key,
                 time=float((ev.date - sc.start).days),
                 actor=ev.actor,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from escalsim.model.params import ActorP, DealP, RunParams
+from escalsim.model.params import ActorParams, DealParams, RunParams
 from escalsim.model.state import RunState, beta_mean
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class Valuation:
         """Escalation level in [0, 1]: the highest relative rung of any actor."""
         return max((rung[a] / top for a, top in self.laddered), default=0.0)
 
-    def flow(self, a: ActorP, rung: dict[str, int]) -> float:
+    def flow(self, a: ActorParams, rung: dict[str, int]) -> float:
         """Running cost per day to ``a`` in a state: its own upkeep and the harm done to it."""
         f = a.day_cost
         if a.ladder:
@@ -109,7 +109,7 @@ class Valuation:
         h = h_max * (gap if gap > 0.0 else 0.0) ** shape
         return 1.0 - math.exp(-h * window)
 
-    def _state_terms(self, a: ActorP, rung: dict[str, int]) -> tuple[float, ...]:
+    def _state_terms(self, a: ActorParams, rung: dict[str, int]) -> tuple[float, ...]:
         """Per-run constants of a state for ``a``: value without collapse, and the cohesion
         projection (equilibrium, decay over half the window, or -1 when not projected)."""
         key = (a.id, *rung.values())
@@ -128,7 +128,9 @@ class Valuation:
             terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
         return terms
 
-    def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
+    def continuation(
+        self, a: ActorParams, rung: dict[str, int], cohesion: float | None = None
+    ) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
         if not self.scoring:
             return UNSCORED
@@ -141,7 +143,7 @@ class Valuation:
                 value = (1.0 - pc) * value + pc * collapsed
         return value
 
-    def climb_signal(self, a: ActorP, before: int, r: int) -> float:
+    def climb_signal(self, a: ActorParams, before: int, r: int) -> float:
         """Pseudo-observations of resolve sent by climbing from rung ``before`` to ``r``."""
         key = ("climb", a.id, before, r)
         s = self._fixed.get(key)
@@ -159,7 +161,7 @@ class Valuation:
             doubt *= 1.0 - strength
         return 1.0 - doubt
 
-    def deal_value(self, a: ActorP, deal: DealP) -> float:
+    def deal_value(self, a: ActorParams, deal: DealParams) -> float:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
         if not self.scoring:
             return UNSCORED
@@ -169,7 +171,7 @@ class Valuation:
             v = self._fixed[key] = self._deal_value(a, deal)
         return v
 
-    def _deal_value(self, a: ActorP, deal: DealP) -> float:
+    def _deal_value(self, a: ActorParams, deal: DealParams) -> float:
         v = a.value(deal.outcome)
         terms = self.params.terms
         for name, level in deal.terms:
@@ -180,7 +182,7 @@ class Valuation:
         return v
 
     # --- threats --------------------------------------------------------------------------
-    def threat_rung(self, coercer: ActorP, rung: dict[str, int]) -> int | None:
+    def threat_rung(self, coercer: ActorParams, rung: dict[str, int]) -> int | None:
         """The rung the coercer threatens next: its declared threat, or one step up.
 
         A spent rung (an attempt that failed and cannot be repeated) threatens no one: the
@@ -199,8 +201,8 @@ class Valuation:
 
     def struck_value(
         self,
-        a: ActorP,
-        coercer: ActorP,
+        a: ActorParams,
+        coercer: ActorParams,
         rung: dict[str, int],
         r: int,
         cohesion: float | None = None,
@@ -215,7 +217,7 @@ class Valuation:
         return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung, cohesion)
 
     def holdout(
-        self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None
+        self, t: ActorParams, b: float, rung: dict[str, int], cohesion: float | None = None
     ) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
         if not self.scoring:
@@ -224,7 +226,7 @@ class Valuation:
         return w if s is None else self._mix(t, b, w, s)
 
     @staticmethod
-    def _mix(t: ActorP, b: float, w: float, s: float) -> float:
+    def _mix(t: ActorParams, b: float, w: float, s: float) -> float:
         """Expected value of holding out when the threat is carried out with probability b."""
         value = b * s + (1.0 - b) * w
         if t.risk_aversion:
@@ -233,7 +235,7 @@ class Valuation:
         return value
 
     def _threatened(
-        self, t: ActorP, rung: dict[str, int], cohesion: float | None
+        self, t: ActorParams, rung: dict[str, int], cohesion: float | None
     ) -> tuple[float, float | None]:
         """The target's value of the pressure going on and of the threat carried out (None
         when there is no threat), whatever its belief: memoised within a decision."""
@@ -251,7 +253,9 @@ class Valuation:
             pair = self._memo[key] = (w, s)
         return pair
 
-    def acceptance(self, c: ActorP, deal: DealP, b_target: float, rung: dict[str, int]) -> float:
+    def acceptance(
+        self, c: ActorParams, deal: DealParams, b_target: float, rung: dict[str, int]
+    ) -> float:
         """The coercer's forecast that its opponent accepts ``deal``.
 
         The coercer reads the target's valuation of the deal and of holding out (given the
@@ -264,10 +268,10 @@ class Valuation:
         m = self.state.belief(c.id, t.id)
         w, s = self._threatened(t, rung, None)
         hold = w if s is None else self._mix(t, b_target, w, s)
-        return (1.0 - m) * sigmoid(t.lam * (self.deal_value(t, deal) - hold))
+        return (1.0 - m) * sigmoid(t.rationality * (self.deal_value(t, deal) - hold))
 
     def status(
-        self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
+        self, a: ActorParams, rung: dict[str, int], b_opp: float | None = None, cohesion=None
     ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
         if not self.scoring:
