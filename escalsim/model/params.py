@@ -197,9 +197,20 @@ class _Resolve:
         """The field ``name`` of ``model``, which stands at ``path``."""
         return self(getattr(model, name), child_path(path, name))
 
-    def fields(self, model: BaseModel, path: str, cls: type) -> dict[str, Any]:
-        """Every field of ``cls`` that ``model`` (standing at ``path``) has, resolved."""
-        return {name: self.number(model, path, name) for name in _shared(cls, type(model))}
+    def fields(
+        self, model: BaseModel, path: str, cls: type, into: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Add to ``into`` (a new dict by default) each field of ``cls`` that ``model``, standing
+        at ``path``, also has and ``into`` lacks, resolved; return ``into``."""
+        out = {} if into is None else into
+        draws = self.draws
+        for name in _shared(cls, type(model)):
+            if name not in out:
+                value = getattr(model, name)
+                out[name] = (
+                    draws[child_path(path, name)] if isinstance(value, Distribution) else value
+                )
+        return out
 
     def each(self, values: dict[str, Any], path: str) -> dict[str, Any]:
         """The values of a mapping standing at ``path``, resolved."""
@@ -247,8 +258,8 @@ def _actor(v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorParam
         beliefs[other] = (mean * weight, (1.0 - mean) * weight)
     names = [r.name for r in a.ladder]
     given = {
-        **v.fields(a, p, ActorParams),
-        **v.fields(a.incentives, f"{p}.incentives", ActorParams),
+        "id": aid,
+        "index": index,
         "values": v.each(a.incentives.values, f"{p}.incentives.values"),
         "threat": names.index(a.threat) if a.threat is not None else None,
         "beliefs": beliefs,
@@ -265,14 +276,14 @@ def _actor(v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorParam
         "proposals": tuple(a.proposals),
         "rule": rule,
     }
-    return ActorParams(id=aid, index=index, **given)
+    v.fields(a, p, ActorParams, into=given)
+    return ActorParams(**v.fields(a.incentives, f"{p}.incentives", ActorParams, into=given))
 
 
 def _custom(v: _Resolve, path: str, name: str, c: CustomAction) -> CustomActionParams:
     utility = tuple(v.each(c.utility, f"{path}.utility").items())
-    return CustomActionParams(
-        **{**v.fields(c, path, CustomActionParams), "name": name, "utility": utility}
-    )
+    given = {"name": name, "utility": utility}
+    return CustomActionParams(**v.fields(c, path, CustomActionParams, into=given))
 
 
 def _process(sc: Scenario, v: _Resolve, name: str, cls: type[_P]) -> _P | None:
