@@ -104,6 +104,19 @@ def compare_outcomes(outcomes: Sequence[str], a: np.ndarray, b: np.ndarray) -> b
     return ok and fine
 
 
+def print_rates(rate: dict[str, float]) -> None:
+    """Runs per second of each way of running, and how they compare."""
+    print("runs per second")
+    for name, value in rate.items():
+        print(f"  {name:<32}{value:10,.0f}")
+    serial, par = rate["escalsim simulate, serial"], rate["escalsim simulate, 2 processes"]
+    mesa1, mesa2 = rate["mesa batch_run, 1 process"], rate["mesa batch_run, 2 processes"]
+    print("ratios")
+    print(f"  mesa / escalsim, one core         {mesa1 / serial:6.2f}  (batch_run vs simulate)")
+    print(f"  mesa / escalsim, two processes    {mesa2 / par:6.2f}")
+    print(f"  2 processes / 1: escalsim {par / serial:.2f}, mesa {mesa2 / mesa1:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3000, help="runs of each (default 3000)")
@@ -157,15 +170,7 @@ def main() -> None:
         f"2-process call      {es_startup:.2f} s escalsim, {mesa_startup:.2f} s mesa "
         "for 2 runs (pool start-up)"
     )
-    print("runs per second")
-    for name, value in rate.items():
-        print(f"  {name:<32}{value:10,.0f}")
-    serial, par = rate["escalsim simulate, serial"], rate["escalsim simulate, 2 processes"]
-    mesa1, mesa2 = rate["mesa batch_run, 1 process"], rate["mesa batch_run, 2 processes"]
-    print("ratios")
-    print(f"  mesa / escalsim, one core         {mesa1 / serial:6.2f}  (batch_run vs simulate)")
-    print(f"  mesa / escalsim, two processes    {mesa2 / par:6.2f}")
-    print(f"  2 processes / 1: escalsim {par / serial:.2f}, mesa {mesa2 / mesa1:.2f}")
+    print_rates(rate)
 
     print("agreement (escalsim simulate vs mesa batch_run, independent streams)")
     a_out = runs["outcome"].astype(str).to_numpy()

@@ -11,13 +11,16 @@ across an ensemble, are :func:`escalsim.analysis.paths`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
+import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from escalsim.errors import ResultsError
+from escalsim.scenario.kinds import KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,6 +65,25 @@ def _events_of(source: RunRecord | Iterable[Event] | pd.DataFrame) -> list[tuple
     return [(float(e.time), e.actor, e.kind, e.target, dict(e.payload)) for e in events]
 
 
+_CUSTOM = ("{a} attempts {kind} ({description})", "{a} attempts {kind}")
+"""The sentence of a scenario's custom action."""
+_UNKNOWN = ("{a}: {kind}", "{kind}")
+"""The sentence of a kind that is neither in the kinds table nor a custom action."""
+
+
+def _say(templates: tuple[str, ...], words: dict[str, Any]) -> str:
+    """The first template whose words are all given (not empty), else the last, blanks left."""
+    for template in templates:
+        if all(words.get(name) for name in _fields(template)):
+            return template.format_map(words)
+    return templates[-1].format_map({k: v or "" for k, v in words.items()})
+
+
+@functools.cache
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
 class _Teller:
     """Turns events into sentences, remembering who offered what to whom."""
 
@@ -83,83 +105,37 @@ class _Teller:
         return self.sc.start + dt.timedelta(days=float(time))
 
     def sentence(self, time: float, actor: str, kind: str, target: str | None, p: dict) -> str:
-        a, t = self.name(actor), self.name(target)
-        deal = p.get("deal")
-        rung = p.get("rung")
-        if kind in ("demand", "concede", "ultimatum", "counter") and deal:
-            self.offers[(actor, target)] = deal
-        if kind == "climb":
-            text = f"{a} escalates to {rung}"
-            if p.get("cause") == "incident":
-                text += " after the incident"
-            return text
-        if kind == "descend":
-            return f"{a} steps down to {rung}"
-        if kind == "demand":
-            return f"{a} demands {deal} from {t}" if t else f"{a} demands {deal}"
-        if kind == "concede":
-            return f"{a} softens its demand to {deal}"
-        if kind == "ultimatum":
+        """The sentence of one event: its kind's template, a custom action's, or a plain one."""
+        words = {
+            "a": self.name(actor),
+            "t": self.name(target),
+            "kind": kind,
+            **{k: p.get(k) for k in ("deal", "rung", "action", "cause")},
+        }
+        spec = KINDS.get(kind)
+        if spec is not None:
+            if spec.offer and words["deal"]:
+                self.offers[(actor, target)] = words["deal"]
             by = p.get("deadline")
-            when = f" by {self.date(by).isoformat()}" if isinstance(by, (int, float)) else ""
-            return f"{a} issues an ultimatum to {t}: {deal}{when}"
-        if kind == "counter":
-            return f"{a} counters with {deal}"
-        if kind == "accept":
-            if not t:  # a standing demand accepted at a review: name who made it
-                t = next((self.name(x) for (x, y), d in self.offers.items() if y == actor), "")
-            return f"{a} accepts {deal} from {t}" if t else f"{a} accepts {deal}"
-        if kind == "refuse":
-            offer = deal
-            if not offer and target:  # the offer refused is the last one the target made
-                offer = self.offers.get((target, actor))
-            if offer and t:
-                return f"{a} refuses {offer} from {t}"
-            if t:
-                return f"{a} refuses the terms of {t}"
-            return f"{a} refuses"
-        if kind == "mediate":
-            if deal:
-                self.offers[(actor, None)] = deal
-                return f"{a} proposes mediation ({deal})"
-            return f"{a} offers to mediate"
-        if kind == "guarantee":
-            return f"{a} offers to guarantee a deal"
-        if kind == "host":
-            return f"{a} offers to host an exile"
-        if kind == "rally":
-            return f"{a} rallies its supporters"
-        if kind == "statement":
-            return f"{a} makes a statement"
-        if kind == "deadline_missed":
-            return f"{a} lets its deadline pass"
-        if kind == "incident":
-            return f"incident between the forces of {a} and {t}"
-        if kind == "channel_closed":
-            return f"{a} closes the channel to {t}" if t else f"{a} closes its channel"
-        if kind == "channel_open":
-            return f"{a} opens a channel to {t}" if t else f"{a} opens a channel"
-        if kind == "backdown":
-            return f"{a} backs down"
-        if kind == "failed":
-            what = rung or p.get("action") or "an attempt"
-            return f"{what} by {a} fails"
-        spec = self.sc.actors.get(actor)
-        action = spec.actions.get(kind) if spec is not None else None
-        if action is not None:
-            return f"{a} attempts {kind}" + (
-                f" ({action.description})" if action.description else ""
-            )
-        return f"{a}: {kind}" if a else kind
+            words["deadline"] = self.date(by).isoformat() if isinstance(by, (int, float)) else ""
+            words["offer"] = self.offers.get((target, actor)) if target else None
+            # who made the actor its standing offer (a demand accepted at a review)
+            words["offerer"] = next((self.name(x) for x, y in self.offers if y == actor), "")
+            return _say(spec.says, words)
+        person = self.sc.actors.get(actor)
+        custom = person.actions.get(kind) if person is not None else None
+        if custom is not None:
+            return _say(_CUSTOM, {**words, "description": custom.description})
+        return _say(_UNKNOWN, words)
 
     def outcome(self, time: float, p: dict) -> str:
         name = p.get("outcome", "?")
         spec = self.sc.outcomes.get(name)
-        desc = f" ({spec.description})" if spec is not None and spec.description else ""
         when = (
             "at the horizon" if time >= float(self.sc.horizon) - 1e-9 else f"after {time:.1f} days"
         )
-        return f"Outcome: {name}{desc}, {when}"
+        words = {"outcome": name, "description": spec.description if spec else "", "when": when}
+        return _say(KINDS["outcome"].says, words)
 
     def note(self, time: float, actor: str, kind: str) -> str:
         notes = self.notes.get((self.date(time), actor, kind))

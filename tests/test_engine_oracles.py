@@ -158,13 +158,13 @@ def test_logit_with_huge_rationality_is_the_best_response():
     assert abs(np.mean(picks) - 0.5) < 4 * math.sqrt(0.25 / 4000)
 
 
-@pytest.mark.parametrize("lam", [0.5, 2.0])
-def test_logit_frequencies_follow_the_formula(lam):
+@pytest.mark.parametrize("rationality", [0.5, 2.0])
+def test_logit_frequencies_follow_the_formula(rationality):
     rng = random.Random(7)
     utilities = [0.0, 1.0, -0.5]
     n = 20_000
-    counts = np.bincount([logit_index(utilities, lam, rng) for _ in range(n)], minlength=3)
-    w = np.exp(lam * np.array(utilities))
+    counts = np.bincount([logit_index(utilities, rationality, rng) for _ in range(n)], minlength=3)
+    w = np.exp(rationality * np.array(utilities))
     p = w / w.sum()
     se = np.sqrt(p * (1 - p) / n)
     assert np.all(np.abs(counts / n - p) < 4 * se)
@@ -176,8 +176,8 @@ def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):
 
     decisions = []
 
-    def recording(utilities, lam, rng):
-        index = logit_index(utilities, lam, rng)
+    def recording(utilities, rationality, rng):
+        index = logit_index(utilities, rationality, rng)
         decisions.append((utilities, index))
         return index
 

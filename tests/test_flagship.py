@@ -165,7 +165,7 @@ def _posterior_after(sim, kind: str, rung: str | None = None) -> float | None:
     likelihood = []
     for v in variants:
         opts = sim.options(v, "review", None)
-        chance = logit_probabilities([o.utility for o in opts], v.lam)
+        chance = logit_probabilities([o.utility for o in opts], v.rationality)
         picked = [
             p
             for o, p in zip(opts, chance, strict=True)

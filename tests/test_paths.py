@@ -87,3 +87,14 @@ def test_paths_need_event_logs(sc):
         paths(bare, top=0)
     with pytest.raises(TypeError, match="steps must be"):
         paths(bare, steps=2.5)
+
+
+def test_path_tokens_read_any_json_layout():
+    """The payload is parsed as JSON, whatever separators or key order wrote it."""
+    rows = [
+        (0, 1.0, "us", "climb", '{"cause": "incident", "rung": "naval"}'),
+        (0, 2.0, "us", "failed", '{ "action" : "raid" }'),
+        (0, 3.0, "us", "descend", '{"rung":\n"pressure"}'),
+    ]
+    events = pd.DataFrame(rows, columns=["run", "time", "actor", "kind", "payload"])
+    assert list(path_tokens(events)["step"]) == ["climb:naval", "failed:raid", "descend:pressure"]

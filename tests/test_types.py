@@ -28,9 +28,9 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def softmax(utilities: list[float], lam: float) -> list[float]:
+def softmax(utilities: list[float], rationality: float) -> list[float]:
     top = max(utilities)
-    w = [math.exp(lam * (u - top)) for u in utilities]
+    w = [math.exp(rationality * (u - top)) for u in utilities]
     return [x / sum(w) for x in w]
 
 

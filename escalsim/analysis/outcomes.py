@@ -14,7 +14,7 @@ from typing import Union
 
 import numpy as np
 
-from escalsim.checks import suggest
+from escalsim.text import suggest
 
 OutcomeSpec = Union[str, Sequence[str], Mapping[str, Union[str, Sequence[str]]], None]  # noqa: UP007
 """What the ``outcomes`` argument of an analysis accepts."""

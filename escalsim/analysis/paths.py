@@ -6,7 +6,7 @@ in full is :func:`escalsim.narrate`.
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,13 @@ ARROW = " → "
 DEFAULT_IGNORE = ("statement", "rally", "channel_open", "channel_closed")
 """Event kinds left out of :func:`paths` by default: frequent, and rarely what decides."""
 
-_DETAIL = re.compile(r'"(?:rung|action)":"([^"]*)"')
+
+def _named(payload: object) -> str | None:
+    """The rung, else the action, that an event's JSON payload names (None if neither)."""
+    if not isinstance(payload, str):
+        return None
+    p = json.loads(payload)
+    return (p.get("rung") or p.get("action")) if isinstance(p, dict) else None
 
 
 def path_tokens(
@@ -35,7 +41,7 @@ def path_tokens(
     ev = ev[~ev["kind"].isin(list(ignore))]
     step = ev["kind"].astype(str)
     detailed = step.isin(["climb", "descend", "failed"])
-    detail = ev["payload"].astype(str).str.extract(_DETAIL, expand=False)
+    detail = ev["payload"][detailed].map(_named).reindex(ev.index)
     step = step.where(~(detailed & detail.notna()), step + ":" + detail.fillna(""))
     if actors:
         step = ev["actor"].astype(str) + ":" + step

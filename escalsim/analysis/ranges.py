@@ -141,7 +141,7 @@ def parameter_ranges(
 
 def check_parameters(uncertain: dict[str, Distribution], parameters: Sequence[str]) -> list[str]:
     """The paths as a list, if each is an uncertain parameter (once); else ValueError."""
-    from escalsim.checks import suggest
+    from escalsim.text import suggest
 
     if isinstance(parameters, str):
         parameters = [parameters]

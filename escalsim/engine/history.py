@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from escalsim.engine.simulation import Simulation
+from escalsim.model.params import ActorParams, HistoryParams
 
 
 def replay_history(sim: Simulation, rng: random.Random) -> dict[str, float]:
@@ -35,56 +37,105 @@ def replay_history(sim: Simulation, rng: random.Random) -> dict[str, float]:
     return included
 
 
-def _apply(sim: Simulation, ev) -> None:
+def _apply(sim: Simulation, ev: HistoryParams) -> None:
     st = sim.state
-    actor = sim.params.actors[ev.actor]
-    p = ev.payload
-    kind = ev.kind
     # deadlines that pass before this event are missed first
     for cid, when in list(st.deadline.items()):
         if when is not None and when < ev.time:
             sim.now = when
             sim.deadline_passed(sim.params.actors[cid])
             sim.now = ev.time
-    if kind == "climb":
-        names = [r.name for r in actor.ladder]
-        r = names.index(p["rung"])
-        if r > st.rung[actor.id]:
-            sim.do_climb(actor, r)
-        else:
-            sim.record(actor.id, "climb", ev.target, rung=p["rung"], source="history")
-    elif kind == "demand":
-        st.demand[actor.id] = p["deal"]
-        sim.record(actor.id, "demand", actor.opponent, deal=p["deal"])
-    elif kind == "ultimatum":
-        days = p.get("deadline", ev.time + actor.ultimatum_days)
-        sim.do_ultimatum(actor, p["deal"], days)
-    elif kind == "counter":
-        st.counters[actor.id] = p["deal"]
-        sim.record(actor.id, "counter", ev.target, deal=p["deal"])
-    elif kind == "refuse":
-        for tid, deal in st.counters.items():
-            if deal is not None and sim.coercer_of.get(tid) == actor.id:
-                st.counters[tid] = None
-        st.channel_open = False
-        sim.record(actor.id, "refuse", ev.target)
-    elif kind == "rally":
-        sim.signal(actor.id, actor.rally_signal)
-        sim.record(actor.id, "rally")
-    elif kind in ("guarantee", "host"):
-        st.guarantees[f"{actor.id}.{kind}"] = actor.guarantee if kind == "guarantee" else actor.host
-        sim.record(actor.id, kind)
-    elif kind == "mediate":
-        sim.record(actor.id, "mediate", ev.target, **({"deal": p["deal"]} if "deal" in p else {}))
-    elif kind == "channel_closed":
-        st.channel_open = False
-        sim.record(actor.id, kind, ev.target)
-    elif kind == "channel_open":
-        st.channel_open = True
-        sim.record(actor.id, kind, ev.target)
+    actor = sim.params.actors[ev.actor]
+    REPLAY[ev.kind](sim, actor, ev)
+    if "signal" in ev.payload:
+        sim.signal(actor.id, float(ev.payload["signal"]))
+
+
+def _reported(
+    sim: Simulation, actor: ActorParams, ev: HistoryParams, target: str | None, **payload
+) -> None:
+    """Log a reported event and fire the milestones an action trigger ties to its kind."""
+    sim.record(actor.id, ev.kind, target, **payload)
+    sim.mark(sim.triggers.action_marks(actor.id, ev.kind))
+
+
+def _climb(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    """A climb to a higher rung is carried out; one to a rung already held is only logged."""
+    rung = ev.payload["rung"]
+    r = [x.name for x in actor.ladder].index(rung)
+    if r > sim.state.rung[actor.id]:
+        sim.do_climb(actor, r)
     else:
-        sim.record(actor.id, kind, ev.target)
-    if "signal" in p:
-        sim.signal(actor.id, float(p["signal"]))
-    if kind != "climb":
-        sim.mark(sim.triggers.action_marks(actor.id, kind))
+        sim.record(actor.id, ev.kind, ev.target, rung=rung, source="history")
+
+
+def _demand(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    sim.state.demand[actor.id] = ev.payload["deal"]
+    _reported(sim, actor, ev, actor.opponent, deal=ev.payload["deal"])
+
+
+def _ultimatum(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    p = ev.payload
+    sim.do_ultimatum(actor, p["deal"], p.get("deadline", ev.time + actor.ultimatum_days))
+    sim.mark(sim.triggers.action_marks(actor.id, ev.kind))
+
+
+def _counter(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    sim.state.counters[actor.id] = ev.payload["deal"]
+    _reported(sim, actor, ev, ev.target, deal=ev.payload["deal"])
+
+
+def _refuse(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    """The actor refuses the counter-offers made to it, and the channel closes."""
+    st = sim.state
+    for tid, deal in st.counters.items():
+        if deal is not None and sim.coercer_of.get(tid) == actor.id:
+            st.counters[tid] = None
+    st.channel_open = False
+    _reported(sim, actor, ev, ev.target)
+
+
+def _rally(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    sim.signal(actor.id, actor.rally_signal)
+    _reported(sim, actor, ev, None)
+
+
+def _guarantee(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    sim.give_guarantee(actor, ev.kind)
+    sim.mark(sim.triggers.action_marks(actor.id, ev.kind))
+
+
+def _mediate(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    deal = ev.payload.get("deal")
+    _reported(sim, actor, ev, ev.target, **({"deal": deal} if deal is not None else {}))
+
+
+def _close_channel(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    sim.state.channel_open = False
+    _reported(sim, actor, ev, ev.target)
+
+
+def _open_channel(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    sim.state.channel_open = True
+    _reported(sim, actor, ev, ev.target)
+
+
+def _logged(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
+    _reported(sim, actor, ev, ev.target)
+
+
+REPLAY: dict[str, Callable[[Simulation, ActorParams, HistoryParams], None]] = {
+    "climb": _climb,
+    "demand": _demand,
+    "ultimatum": _ultimatum,
+    "counter": _counter,
+    "refuse": _refuse,
+    "rally": _rally,
+    "mediate": _mediate,
+    "guarantee": _guarantee,
+    "host": _guarantee,
+    "channel_closed": _close_channel,
+    "channel_open": _open_channel,
+    "statement": _logged,
+}
+"""How each reported kind of the kinds table (escalsim.scenario.kinds) acts on the state."""

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from escalsim.checks import suggest
 from escalsim.engine.history import replay_history
 from escalsim.engine.record import RunRecord
 from escalsim.engine.simulation import Simulation
@@ -27,6 +26,7 @@ from escalsim.model.rules import make_rule
 from escalsim.model.triggers import Triggers, build_triggers
 from escalsim.model.types import draw_types
 from escalsim.scenario.schema import Scenario
+from escalsim.text import suggest
 
 SEED_BITS = 63
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import simpy
 
 from escalsim.engine.record import Event
 from escalsim.errors import RunError
-from escalsim.model.options import Options
-from escalsim.model.params import ActorP, RunParams
+from escalsim.model.options import OptionScorer
+from escalsim.model.params import ActorParams, CollapseParams, IncidentsParams, RunParams
 from escalsim.model.rules import (
     DecisionView,
     Option,
@@ -40,7 +41,7 @@ WINDOWED_ABOVE = 10_000.0
 times are drawn window by window between scheduled events, at the rate reachable there."""
 
 
-class Simulation(Options):
+class Simulation(OptionScorer):
     """State, processes and actions of one run."""
 
     def __init__(
@@ -118,10 +119,10 @@ class Simulation(Options):
             if self._is_active(a):
                 env.process(self._review_loop(a))
         col = self.params.collapse
-        col = col if col is not None and self.mech.collapse and col["max_hazard"] > 0 else None
+        col = col if col is not None and self.mech.collapse and col.max_hazard > 0 else None
         inc = self.params.incidents
-        inc = inc if inc is not None and self.mech.incidents and inc["rate"] > 0 else None
-        fastest = max(col["max_hazard"] if col else 0.0, inc["rate"] if inc else 0.0)
+        inc = inc if inc is not None and self.mech.incidents and inc.rate > 0 else None
+        fastest = max(col.max_hazard if col else 0.0, inc.rate if inc else 0.0)
         if fastest * self.horizon > WINDOWED_ABOVE:
             env.process(self._hazard_windows(col, inc))
         else:
@@ -150,10 +151,10 @@ class Simulation(Options):
         self.now = self.horizon
         self.finish(self.triggers.event_outcome["horizon"])
 
-    def _is_active(self, a: ActorP) -> bool:
+    def _is_active(self, a: ActorParams) -> bool:
         return bool(a.repertoire - {"hold"}) or bool(a.actions)
 
-    def _review_loop(self, a: ActorP):
+    def _review_loop(self, a: ActorParams):
         rng = self.rngs[a.id]
         rate = 1.0 / a.review_days
         timeout = self.env.timeout
@@ -164,10 +165,10 @@ class Simulation(Options):
                 return
             self.decide(a, "review", None)
 
-    def _collapse_loop(self, col: dict[str, float]):
+    def _collapse_loop(self, col: CollapseParams):
         """Thinning: candidate times at the maximal hazard, kept with probability h(C)/h_max."""
         rng = self.rngs["~collapse"]
-        h_max, shape = col["max_hazard"], col["shape"]
+        h_max, shape = col.max_hazard, col.shape
         while True:
             yield self.env.timeout(rng.expovariate(h_max))
             self.now = self.env.now
@@ -179,16 +180,16 @@ class Simulation(Options):
                 self._collapse(col, c)
                 return
 
-    def _collapse(self, col: dict[str, float], c: float | None) -> None:
+    def _collapse(self, col: CollapseParams, c: float | None) -> None:
         self.mark(self.triggers.event_milestones.get("collapse", ()))
-        self.finish(self.triggers.event_outcome.get("collapse"), col["actor"], cohesion=c)
+        self.finish(self.triggers.event_outcome.get("collapse"), col.actor, cohesion=c)
 
-    def _incident_loop(self, inc: dict[str, Any]):
+    def _incident_loop(self, inc: IncidentsParams):
         rng = self.rngs["~incidents"]
-        a, b = inc["between"]
+        a, b = inc.between
         pa, pb = self.params.actors[a], self.params.actors[b]
         while True:
-            yield self.env.timeout(rng.expovariate(inc["rate"]))
+            yield self.env.timeout(rng.expovariate(inc.rate))
             self.now = self.env.now
             st = self.state
             if st.outcome is not None:
@@ -197,34 +198,34 @@ class Simulation(Options):
             if rng.random() < posture and self._clash(inc, rng):
                 return
 
-    def _clash_rate(self, inc: dict[str, Any]) -> float:
+    def _clash_rate(self, inc: IncidentsParams) -> float:
         """Incidents per day now: the rate times both sides' posture."""
-        (a, b), actors, rung = inc["between"], self.params.actors, self.state.rung
-        return inc["rate"] * actors[a].ladder[rung[a]].posture * actors[b].ladder[rung[b]].posture
+        (a, b), actors, rung = inc.between, self.params.actors, self.state.rung
+        return inc.rate * actors[a].ladder[rung[a]].posture * actors[b].ladder[rung[b]].posture
 
-    def _clash(self, inc: dict[str, Any], rng: random.Random) -> bool:
+    def _clash(self, inc: IncidentsParams, rng: random.Random) -> bool:
         """An incident between the two sides; True when it ended the run."""
         st = self.state
-        a, b = inc["between"]
+        a, b = inc.between
         pa = self.params.actors[a]
         self.record(a, "incident", b)
         self.mark(self.triggers.event_milestones.get("incident", ()))
         self.finish(self.triggers.event_outcome.get("incident"), a)
         if st.outcome is not None:
             return True
-        self.signal(a, inc["signal"])
-        self.signal(b, inc["signal"])
+        self.signal(a, inc.signal)
+        self.signal(b, inc.signal)
         up = st.rung[a] + 1
         # an unplanned step up never reaches a rung that ends the crisis by itself
         accidental = up < len(pa.ladder) and (a, up) not in self.rung_outcome
-        if rng.random() < inc["escalation"] and accidental:
+        if rng.random() < inc.escalation and accidental:
             self.do_climb(pa, up, cause="incident")
         if st.outcome is None:
             self.send(a, "incident", b)
             self.send(b, "incident", a)
         return st.outcome is not None
 
-    def _hazard_windows(self, col: dict[str, float] | None, inc: dict[str, Any] | None):
+    def _hazard_windows(self, col: CollapseParams | None, inc: IncidentsParams | None):
         """Collapse and incidents when a rate is huge (rate x horizon above WINDOWED_ABOVE).
 
         Between two scheduled events only cohesion changes, and it moves one way: the next
@@ -239,7 +240,7 @@ class Simulation(Options):
             wait_c = wait_i = bound = math.inf
             if col is not None:
                 low = min(coh.at(t0), coh.at(t1)) if coh is not None else 0.0
-                bound = col["max_hazard"] * max(0.0, 1.0 - low) ** col["shape"]
+                bound = col.max_hazard * max(0.0, 1.0 - low) ** col.shape
                 if bound > 0.0:
                     wait_c = self.rngs["~collapse"].expovariate(bound)
             rate = self._clash_rate(inc) if inc is not None else 0.0
@@ -251,7 +252,7 @@ class Simulation(Options):
                 return
             if wait_c < min(wait_i, t1 - t0):
                 c = coh.at(self.now) if coh is not None else None
-                h = bound if c is None else col["max_hazard"] * max(0.0, 1.0 - c) ** col["shape"]
+                h = bound if c is None else col.max_hazard * max(0.0, 1.0 - c) ** col.shape
                 if self.rngs["~collapse"].random() * bound < h:
                     self._collapse(col, c)
                     return
@@ -268,7 +269,7 @@ class Simulation(Options):
         ev = self.env.timeout(delay)
         ev.callbacks.append(lambda _e: self._receive(recipient, kind, sender, gen))
 
-    def _receive(self, a: ActorP, kind: str, sender: str, gen: int) -> None:
+    def _receive(self, a: ActorParams, kind: str, sender: str, gen: int) -> None:
         self.now = self.env.now
         if self.state.outcome is not None:
             return
@@ -282,7 +283,7 @@ class Simulation(Options):
         ev.callbacks.append(lambda _e: self._receive(self.params.actors[cid], "deadline", cid, gen))
 
     # --- decisions --------------------------------------------------------------------------
-    def decide(self, a: ActorP, context: str, sender: str | None) -> None:
+    def decide(self, a: ActorParams, context: str, sender: str | None) -> None:
         self.begin_decision()
         rule = self.rules.get(a.id)
         if rule is None and self.mech.signals and self.watchers.get(a.id):
@@ -293,7 +294,7 @@ class Simulation(Options):
         if not options:
             return
         if rule is None:
-            index = logit_index([o.utility for o in options], a.lam, self.rngs[a.id])
+            index = logit_index([o.utility for o in options], a.rationality, self.rngs[a.id])
         else:
             view = DecisionView(
                 a.id, self.now, context, tuple(options), lambda f: self.feature(a.id, f)
@@ -305,7 +306,7 @@ class Simulation(Options):
                     return
         self.execute(a, options[index], context, sender)
 
-    def _decide_watched(self, a: ActorP, context: str, sender: str | None) -> None:
+    def _decide_watched(self, a: ActorParams, context: str, sender: str | None) -> None:
         """A decision of an actor with types whom others watch, and what they learn from it.
 
         Every type scores the same options on its own incentives (in the same state, with the
@@ -320,7 +321,7 @@ class Simulation(Options):
         if not scored[0]:
             return
         chance = [
-            logit_probabilities([o.utility for o in opts], t.lam)
+            logit_probabilities([o.utility for o in opts], t.rationality)
             for opts, t in zip(scored, variants, strict=True)
         ]
         index = weighted_index(chance[variants.index(a)], self.rngs[a.id])
@@ -332,62 +333,115 @@ class Simulation(Options):
         self.execute(a, chosen, context, sender)
 
     # --- actions ----------------------------------------------------------------------------
-    def execute(self, a: ActorP, opt: Option, context: str, sender: str | None) -> None:
-        kind = opt.kind
-        st = self.state
-        if kind == "hold":
-            if context == "deadline":
-                self.deadline_passed(a)
-            elif context == "counter" and sender is not None:
-                self.record(a.id, "refuse", sender, deal=st.counters[sender])
-                st.counters[sender] = None
-                st.channel_open = False
-            elif context == "proposal" and st.proposal is not None:
-                self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
-                st.refused[st.proposal.deal] = self.level(st.rung)
-                st.proposal = None
-            elif context in ("demand", "ultimatum"):
-                self.record(a.id, "refuse", sender)
-            return
-        if kind == "climb":
-            self.do_climb(a, opt.arg)
-        elif kind == "descend":
-            self.do_descend(a)
-        elif kind == "backdown":
-            self.record(a.id, "backdown", a.opponent)
-            self.mark(self.triggers.event_milestones.get("backdown", ()))
-            self.finish(self.backdown_outcome, a.id)
-            return
-        elif kind in ("demand", "concede"):
-            if kind == "concede":
-                self.signal(a.id, 0.0, a.concession_penalty)
-            st.demand[a.id] = opt.arg
-            self.record(a.id, kind, a.opponent, deal=opt.arg)
-            self.send(a.opponent, "demand", a.id)
-        elif kind == "ultimatum":
-            self.do_ultimatum(a, opt.arg, self.now + a.ultimatum_days)
-        elif kind == "accept":
-            self.do_accept(a, opt.arg, context, sender)
-        elif kind == "counter":
-            st.counters[a.id] = opt.arg
-            self.record(a.id, "counter", self.coercer_of[a.id], deal=opt.arg)
-            self.send(self.coercer_of[a.id], "counter", a.id)
-        elif kind == "rally":
-            st.cohesion.boost(self.now, st.cohesion.rally_boost * (1.0 - st.cohesion.at(self.now)))
-            self.signal(a.id, a.rally_signal)
-            self.record(a.id, "rally")
-        elif kind == "mediate":
-            self.do_mediate(a, opt.arg)
-        elif kind in ("guarantee", "host"):
-            st.guarantees[f"{a.id}.{kind}"] = a.guarantee if kind == "guarantee" else a.host
-            self.record(a.id, kind)
+    def execute(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        """Carry out the chosen option: a built-in action by its effect, else a custom one."""
+        effect = self.EFFECTS.get(opt.kind)
+        if effect is None:
+            self.do_custom(a, a.actions[opt.kind])
         else:
-            self.do_custom(a, a.actions[kind])
-            return
+            effect(self, a, opt, context, sender)
+
+    def _acted(self, a: ActorParams, kind: str) -> None:
+        """Fire the milestones and the outcome that an action trigger ties to ``kind``."""
         self.mark(self.triggers.action_marks(a.id, kind))
         self.finish(self.triggers.action_out(a.id, kind), a.id, action=kind)
 
-    def do_climb(self, a: ActorP, r: int, cause: str | None = None) -> None:
+    def _hold(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        """Holding on: a coercer lets its deadline pass, an actor refuses what it was offered."""
+        st = self.state
+        if context == "deadline":
+            self.deadline_passed(a)
+        elif context == "counter" and sender is not None:
+            self.record(a.id, "refuse", sender, deal=st.counters[sender])
+            st.counters[sender] = None
+            st.channel_open = False
+        elif context == "proposal" and st.proposal is not None:
+            self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
+            st.refused[st.proposal.deal] = self.level(st.rung)
+            st.proposal = None
+        elif context in ("demand", "ultimatum"):
+            self.record(a.id, "refuse", sender)
+
+    def _climb(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        self.do_climb(a, opt.arg)
+        self._acted(a, opt.kind)
+
+    def _descend(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        self.do_descend(a)
+        self._acted(a, opt.kind)
+
+    def _backdown(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        """Backing down ends the run with the backdown outcome (not an action trigger)."""
+        self.record(a.id, opt.kind, a.opponent)
+        self.mark(self.triggers.event_milestones.get(opt.kind, ()))
+        self.finish(self.backdown_outcome, a.id)
+
+    def _demand(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        self.state.demand[a.id] = opt.arg
+        self.record(a.id, opt.kind, a.opponent, deal=opt.arg)
+        self.send(a.opponent, "demand", a.id)
+        self._acted(a, opt.kind)
+
+    def _concede(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        """A softer demand, paid for in credibility."""
+        self.signal(a.id, 0.0, a.concession_penalty)
+        self._demand(a, opt, context, sender)
+
+    def _ultimatum(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        self.do_ultimatum(a, opt.arg, self.now + a.ultimatum_days)
+        self._acted(a, opt.kind)
+
+    def _accept(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        self.do_accept(a, opt.arg, context, sender)
+        self._acted(a, opt.kind)
+
+    def _counter(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        coercer = self.coercer_of[a.id]
+        self.state.counters[a.id] = opt.arg
+        self.record(a.id, opt.kind, coercer, deal=opt.arg)
+        self.send(coercer, "counter", a.id)
+        self._acted(a, opt.kind)
+
+    def _rally(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        coh = self.state.cohesion
+        coh.boost(self.now, coh.rally_boost * (1.0 - coh.at(self.now)))
+        self.signal(a.id, a.rally_signal)
+        self.record(a.id, opt.kind)
+        self._acted(a, opt.kind)
+
+    def _mediate(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        self.do_mediate(a, opt.arg)
+        self._acted(a, opt.kind)
+
+    def _guarantee(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
+        """A guarantee, or an offer to host: the actor's strength of it (the ActorParams field of
+        the same name) makes the coercer's promises more credible."""
+        self.give_guarantee(a, opt.kind)
+        self._acted(a, opt.kind)
+
+    EFFECTS: ClassVar[dict[str, Callable[..., None]]] = {
+        "hold": _hold,
+        "climb": _climb,
+        "descend": _descend,
+        "backdown": _backdown,
+        "demand": _demand,
+        "ultimatum": _ultimatum,
+        "concede": _concede,
+        "accept": _accept,
+        "counter": _counter,
+        "rally": _rally,
+        "mediate": _mediate,
+        "guarantee": _guarantee,
+        "host": _guarantee,
+    }
+    """The effect of each action of the kinds table (escalsim.scenario.kinds), by kind."""
+
+    def give_guarantee(self, a: ActorParams, kind: str) -> None:
+        """``a`` guarantees a deal or offers to host (``kind``), with its strength of it."""
+        self.state.guarantees[f"{a.id}.{kind}"] = getattr(a, kind)
+        self.record(a.id, kind)
+
+    def do_climb(self, a: ActorParams, r: int, cause: str | None = None) -> None:
         st = self.state
         before = st.rung[a.id]
         self._set_rung(a, r)
@@ -415,7 +469,7 @@ class Simulation(Options):
                 st.spent.add((a.id, r))
                 self._set_rung(a, before)
 
-    def _set_rung(self, a: ActorP, r: int) -> None:
+    def _set_rung(self, a: ActorParams, r: int) -> None:
         st = self.state
         st.rung[a.id] = r
         if r > st.max_rung[a.id]:
@@ -434,13 +488,13 @@ class Simulation(Options):
         # cohesion is given at the start: the history sets the pressure, not the level
         coh.set_pressure(max(self.now, 0.0), pressure)
 
-    def do_descend(self, a: ActorP) -> None:
+    def do_descend(self, a: ActorParams) -> None:
         r = self.state.rung[a.id]
         self._set_rung(a, r - 1)
         self.signal(a.id, 0.0, a.ladder[r].signal)
         self.record(a.id, "descend", a.opponent, rung=a.ladder[r - 1].name)
 
-    def do_ultimatum(self, a: ActorP, deal: str, deadline: float) -> None:
+    def do_ultimatum(self, a: ActorParams, deal: str, deadline: float) -> None:
         st = self.state
         st.demand[a.id] = deal
         st.public_threat[a.id] = True
@@ -452,7 +506,7 @@ class Simulation(Options):
             self._schedule_deadline(a.id, deadline)
             self.send(a.opponent, "ultimatum", a.id)
 
-    def deadline_passed(self, c: ActorP) -> None:
+    def deadline_passed(self, c: ActorParams) -> None:
         """The coercer lets its own deadline pass: its threat loses credibility."""
         st = self.state
         st.deadline[c.id] = None
@@ -465,7 +519,7 @@ class Simulation(Options):
         self.mark(self.triggers.event_milestones.get("deadline_missed", ()))
         self.finish(self.triggers.event_outcome.get("deadline_missed"), c.id)
 
-    def do_accept(self, a: ActorP, deal_name: str, context: str, sender: str | None) -> None:
+    def do_accept(self, a: ActorParams, deal_name: str, context: str, sender: str | None) -> None:
         st = self.state
         deal = self.params.deals[deal_name]
         if context == "proposal" and st.proposal is not None:
@@ -486,7 +540,7 @@ class Simulation(Options):
         self.mark(ms)
         self.finish(deal.outcome, actor, deal=deal.name)
 
-    def do_mediate(self, m: ActorP, deal: str) -> None:
+    def do_mediate(self, m: ActorParams, deal: str) -> None:
         st = self.state
         pairs = [
             (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
@@ -498,7 +552,7 @@ class Simulation(Options):
         self.send(cid, "proposal", m.id)
         self.send(tid, "proposal", m.id)
 
-    def do_custom(self, a: ActorP, act) -> None:
+    def do_custom(self, a: ActorParams, act) -> None:
         st = self.state
         if act.cohesion and st.cohesion is not None:
             st.cohesion.boost(self.now, act.cohesion)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from escalsim.model.params import ActorP, RunParams
+from escalsim.model.params import ActorParams, RunParams
 from escalsim.model.rules import Option
 from escalsim.model.state import RunState
 from escalsim.model.triggers import Triggers
@@ -19,7 +19,7 @@ CONCESSION_SHARE = 0.5
 """Softening a public demand costs this share of the audience cost of backing down."""
 
 
-class Options(Valuation):
+class OptionScorer(Valuation):
     """The options of each decision context, scored from the state of one run."""
 
     def __init__(self, params: RunParams, state: RunState, mech, triggers: Triggers):
@@ -58,7 +58,7 @@ class Options(Valuation):
             return float(pending)
         raise KeyError(name)  # pragma: no cover - validated when the scenario loads
 
-    def options(self, a: ActorP, context: str, sender: str | None) -> list[Option]:
+    def options(self, a: ActorParams, context: str, sender: str | None) -> list[Option]:
         if context == "review":
             return self._review_options(a)
         if context in ("demand", "ultimatum"):
@@ -72,7 +72,7 @@ class Options(Valuation):
         return []  # pragma: no cover
 
     def _typed_belief_after(
-        self, a: ActorP, key: tuple[str, object], rung: dict[str, int]
+        self, a: ActorParams, key: tuple[str, object], rung: dict[str, int]
     ) -> float | None:
         """The opponent's belief in the resolve of ``a``, an actor with types, in the state
         ``rung`` that the option ``key`` leads to; None when ``a`` has no types or the opponent
@@ -87,7 +87,7 @@ class Options(Valuation):
         return self.resolve_mix(a.id, typed, rung)
 
     def _climb_utility(
-        self, a: ActorP, r: int, b_shift: float = 0.0, seen: tuple[str, object] | None = None
+        self, a: ActorParams, r: int, b_shift: float = 0.0, seen: tuple[str, object] | None = None
     ) -> float:
         """Value of climbing to rung ``r``: its cost, then the state it leads to, in which the
         opponent has seen the climb's signal (plus ``b_shift``), or about an actor with types,
@@ -119,14 +119,14 @@ class Options(Valuation):
             return u + p * a.value(outcome) + (1.0 - p) * failed
         return u + self.status(a, rung, b_opp)
 
-    def _audience(self, a: ActorP) -> float:
+    def _audience(self, a: ActorParams) -> float:
         """Cost of a visible retreat: owed after a public threat or while a demand stands."""
         st = self.state
         if self.mech.audience_costs and (st.public_threat[a.id] or st.demand[a.id] is not None):
             return a.audience_cost
         return 0.0
 
-    def _review_options(self, a: ActorP) -> list[Option]:
+    def _review_options(self, a: ActorParams) -> list[Option]:
         st = self.state
         rep = a.repertoire
         rung = st.rung
@@ -174,7 +174,7 @@ class Options(Valuation):
             opts.append(Option(name, None, self._custom_utility(a, act, hold)))
         return opts
 
-    def _bargaining_options(self, a: ActorP, demand: str | None, opts: list[Option]) -> None:
+    def _bargaining_options(self, a: ActorParams, demand: str | None, opts: list[Option]) -> None:
         st = self.state
         rep = a.repertoire
         deals = self.params.deals
@@ -227,7 +227,7 @@ class Options(Valuation):
                 )
                 opts.append(Option("concede", softer.name, u))
 
-    def _counter_options(self, t: ActorP, cid: str) -> list[Option]:
+    def _counter_options(self, t: ActorParams, cid: str) -> list[Option]:
         st = self.state
         b = self.belief(t.id, cid)
         h = self.holdout(t, b, st.rung)
@@ -237,7 +237,7 @@ class Options(Valuation):
             out.append(Option("counter", name, (1 - b) * self.deal_value(t, deal) + b * h))
         return out
 
-    def _third_party_options(self, a: ActorP, opts: list[Option]) -> None:
+    def _third_party_options(self, a: ActorParams, opts: list[Option]) -> None:
         st = self.state
         rep = a.repertoire
         if not ({"mediate", "guarantee", "host"} & rep):
@@ -263,10 +263,12 @@ class Options(Valuation):
                     continue  # refused at this level of escalation already
                 deal = self.params.deals[name]
                 p_t = sigmoid(
-                    target.lam * (self.deal_value(target, deal) - self.status(target, st.rung))
+                    target.rationality
+                    * (self.deal_value(target, deal) - self.status(target, st.rung))
                 )
                 p_c = sigmoid(
-                    coercer.lam * (self.deal_value(coercer, deal) - self.status(coercer, st.rung))
+                    coercer.rationality
+                    * (self.deal_value(coercer, deal) - self.status(coercer, st.rung))
                 )
                 joint = p_t * p_c
                 u = joint * a.value(deal.outcome) + (1 - joint) * w - a.mediation_cost
@@ -283,7 +285,7 @@ class Options(Valuation):
                 gain = (after - before) * (a.value(demand.outcome) - w)
                 opts.append(Option(kind, None, w + gain - a.mediation_cost))
 
-    def _custom_utility(self, a: ActorP, act, hold: float) -> float:
+    def _custom_utility(self, a: ActorParams, act, hold: float) -> float:
         outcome = self.triggers.action_out(a.id, act.name)
         u = -act.cost
         if outcome is not None:
@@ -294,7 +296,7 @@ class Options(Valuation):
             u += weight * self.feature(a.id, feat)
         return u
 
-    def _respond_to_demand(self, t: ActorP, cid: str | None) -> list[Option]:
+    def _respond_to_demand(self, t: ActorParams, cid: str | None) -> list[Option]:
         st = self.state
         if cid is None or st.demand[cid] is None:
             return []
@@ -307,19 +309,19 @@ class Options(Valuation):
             opts.extend(self._counter_options(t, cid))
         return opts
 
-    def _respond_to_counter(self, c: ActorP, tid: str | None) -> list[Option]:
+    def _respond_to_counter(self, c: ActorParams, tid: str | None) -> list[Option]:
         st = self.state
         if tid is None or st.counters[tid] is None:
             return []
         return self._hold_or_accept(c, st.counters[tid])
 
-    def _respond_to_proposal(self, a: ActorP) -> list[Option]:
+    def _respond_to_proposal(self, a: ActorParams) -> list[Option]:
         prop = self.state.proposal
         if prop is None or a.id in prop.accepted:
             return []
         return self._hold_or_accept(a, prop.deal)
 
-    def _hold_or_accept(self, a: ActorP, deal_name: str) -> list[Option]:
+    def _hold_or_accept(self, a: ActorParams, deal_name: str) -> list[Option]:
         """Answering an offer: refuse and carry on, or take the deal (any actor may accept)."""
         deal = self.params.deals[deal_name]
         return [
@@ -327,7 +329,7 @@ class Options(Valuation):
             Option("accept", deal.name, self.deal_value(a, deal)),
         ]
 
-    def _deadline_options(self, c: ActorP) -> list[Option]:
+    def _deadline_options(self, c: ActorParams) -> list[Option]:
         st = self.state
         if st.deadline[c.id] is None or st.demand[c.id] is None:
             return []

@@ -6,17 +6,24 @@ path look-ups and no validation inside a run.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
 
 from escalsim.scenario.distributions import Distribution
+from escalsim.scenario.parameters import child_path, item_name
 
 if TYPE_CHECKING:
-    from escalsim.scenario.schema import Scenario
+    from escalsim.scenario.schema import Actor, CustomAction, Scenario
+
+_P = TypeVar("_P")
 
 
 @dataclass(slots=True)
-class RungP:
+class RungParams:
     """One rung of a ladder, with the drawn numbers."""
 
     name: str
@@ -30,7 +37,7 @@ class RungP:
 
 
 @dataclass(slots=True)
-class CustomActionP:
+class CustomActionParams:
     """A scenario-defined action."""
 
     name: str
@@ -42,14 +49,14 @@ class CustomActionP:
 
 
 @dataclass(slots=True)
-class ActorP:
+class ActorParams:
     """An actor's parameters for one run."""
 
     id: str
     index: int
     role: str
     opponent: str | None
-    lam: float
+    rationality: float
     review_days: float
     response_days: float
     credibility: float
@@ -71,9 +78,9 @@ class ActorP:
     risk_aversion: float
     instability_cost: float
     beliefs: dict[str, tuple[float, float]]
-    ladder: tuple[RungP, ...]
+    ladder: tuple[RungParams, ...]
     repertoire: frozenset[str]
-    actions: dict[str, CustomActionP]
+    actions: dict[str, CustomActionParams]
     demands: tuple[str, ...]
     counters: tuple[str, ...]
     proposals: tuple[str, ...]
@@ -87,7 +94,7 @@ class ActorP:
 
 
 @dataclass(slots=True)
-class TermP:
+class TermParams:
     """A deal term: who must keep it, and what it is worth to each actor."""
 
     name: str
@@ -96,7 +103,7 @@ class TermP:
 
 
 @dataclass(slots=True)
-class DealP:
+class DealParams:
     """A named deal: its term levels and the outcome accepting it triggers."""
 
     name: str
@@ -105,7 +112,7 @@ class DealP:
 
 
 @dataclass(slots=True)
-class HistoryP:
+class HistoryParams:
     """A history event with its inclusion probability (-1: excluded) and its time in days."""
 
     key: str
@@ -118,17 +125,46 @@ class HistoryP:
 
 
 @dataclass(slots=True)
+class CohesionParams:
+    """The cohesion process: whose, where it starts, where it returns, how fast, rally boost."""
+
+    actor: str
+    initial: float
+    baseline: float
+    recovery: float
+    rally_boost: float
+
+
+@dataclass(slots=True)
+class CollapseParams:
+    """The collapse hazard ``max_hazard * (1 - cohesion) ** shape`` of one actor."""
+
+    actor: str
+    max_hazard: float
+    shape: float
+
+
+@dataclass(slots=True)
+class IncidentsParams:
+    """Incidents between two sides: rate, chance of an unplanned step up, resolve signal."""
+
+    between: tuple[str, str]
+    rate: float
+    escalation: float
+    signal: float
+
+
+@dataclass(slots=True)
 class RunParams:
     """Everything a run reads, with the drawn values in place."""
 
-    actors: dict[str, ActorP]
-    terms: dict[str, TermP]
-    deals: dict[str, DealP]
-    history: tuple[HistoryP, ...]
-    cohesion: dict[str, float] | None
-    collapse: dict[str, float] | None
-    incidents: dict[str, Any] | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    actors: dict[str, ActorParams]
+    terms: dict[str, TermParams]
+    deals: dict[str, DealParams]
+    history: tuple[HistoryParams, ...]
+    cohesion: CohesionParams | None
+    collapse: CollapseParams | None
+    incidents: IncidentsParams | None
     types: dict[str, TypeSet] = field(default_factory=dict)
     """The private types of the actors that have them."""
     type_beliefs: dict[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
@@ -141,7 +177,7 @@ class TypeSet:
 
     names: tuple[str, ...]
     priors: tuple[float, ...]
-    variants: tuple[ActorP, ...]
+    variants: tuple[ActorParams, ...]
 
 
 def _days_in_payload(payload: Any, start: Any) -> dict[str, Any]:
@@ -152,8 +188,15 @@ def _days_in_payload(payload: Any, start: Any) -> dict[str, Any]:
     return out
 
 
+@functools.cache
+def _shared(cls: type, model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of dataclass ``cls`` that the scenario model ``model`` also has."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name in model.model_fields)
+
+
 class _Resolve:
-    """Look up the drawn value of an uncertain number by its path (fixed numbers pass through)."""
+    """A scenario's number as one run has it: the draw of an uncertain one, found by the path
+    that :mod:`escalsim.scenario.parameters` gives it, else the number itself."""
 
     __slots__ = ("draws",)
 
@@ -164,6 +207,29 @@ class _Resolve:
         if isinstance(value, Distribution):
             return self.draws[path]
         return value
+
+    def number(self, model: BaseModel, path: str, name: str) -> Any:
+        """The field ``name`` of ``model``, which stands at ``path``."""
+        return self(getattr(model, name), child_path(path, name))
+
+    def fields(
+        self, model: BaseModel, path: str, cls: type, into: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Add to ``into`` (a new dict by default) each field of ``cls`` that ``model``, standing
+        at ``path``, also has and ``into`` lacks, resolved; return ``into``."""
+        out = {} if into is None else into
+        draws = self.draws
+        for name in _shared(cls, type(model)):
+            if name not in out:
+                value = getattr(model, name)
+                out[name] = (
+                    draws[child_path(path, name)] if isinstance(value, Distribution) else value
+                )
+        return out
+
+    def each(self, values: dict[str, Any], path: str) -> dict[str, Any]:
+        """The values of a mapping standing at ``path``, resolved."""
+        return {key: self(value, child_path(path, key)) for key, value in values.items()}
 
 
 def build_params(
@@ -178,126 +244,23 @@ def build_params(
     when none of their numbers is drawn, as in most scenarios: both are costly to build.
     """
     v = _Resolve(draws)
-    actors: dict[str, ActorP] = {}
-    for index, (aid, a) in enumerate(sc.actors.items()):
-        p = f"actors.{aid}"
-        inc = a.incentives
-        ladder = tuple(
-            RungP(
-                name=r.name,
-                cost=v(r.cost, f"{p}.ladder.{r.name}.cost"),
-                upkeep=v(r.upkeep, f"{p}.ladder.{r.name}.upkeep"),
-                harm=v(r.harm, f"{p}.ladder.{r.name}.harm"),
-                signal=v(r.signal, f"{p}.ladder.{r.name}.signal"),
-                pressure=v(r.pressure, f"{p}.ladder.{r.name}.pressure"),
-                posture=v(r.posture, f"{p}.ladder.{r.name}.posture"),
-                success=v(r.success, f"{p}.ladder.{r.name}.success"),
-            )
-            for r in a.ladder
-        )
-        actions = {
-            name: CustomActionP(
-                name=name,
-                cost=v(c.cost, f"{p}.actions.{name}.cost"),
-                signal=v(c.signal, f"{p}.actions.{name}.signal"),
-                success=v(c.success, f"{p}.actions.{name}.success"),
-                cohesion=v(c.cohesion, f"{p}.actions.{name}.cohesion"),
-                utility=tuple(
-                    (feat, v(w, f"{p}.actions.{name}.utility.{feat}"))
-                    for feat, w in c.utility.items()
-                ),
-            )
-            for name, c in a.actions.items()
-        }
-        beliefs = {}
-        for other, b in a.beliefs.items():
-            if sc.actors[other].types:
-                continue  # a probability over types: see _type_beliefs
-            mean = v(b.mean, f"{p}.beliefs.{other}.mean")
-            weight = v(b.weight, f"{p}.beliefs.{other}.weight")
-            beliefs[other] = (mean * weight, (1.0 - mean) * weight)
-        names = [r.name for r in a.ladder]
-        actors[aid] = ActorP(
-            id=aid,
-            index=index,
-            role=a.role,
-            opponent=a.opponent,
-            lam=v(a.rationality, f"{p}.rationality"),
-            review_days=v(a.review_days, f"{p}.review_days"),
-            response_days=v(a.response_days, f"{p}.response_days"),
-            credibility=v(a.credibility, f"{p}.credibility"),
-            guarantee=v(a.guarantee, f"{p}.guarantee"),
-            host=v(a.host, f"{p}.host"),
-            rally_cost=v(a.rally_cost, f"{p}.rally_cost"),
-            rally_signal=v(a.rally_signal, f"{p}.rally_signal"),
-            mediation_cost=v(a.mediation_cost, f"{p}.mediation_cost"),
-            ultimatum_days=v(a.ultimatum_days, f"{p}.ultimatum_days"),
-            ultimatum_signal=v(a.ultimatum_signal, f"{p}.ultimatum_signal"),
-            deadline_penalty=v(a.deadline_penalty, f"{p}.deadline_penalty"),
-            concession_penalty=v(a.concession_penalty, f"{p}.concession_penalty"),
-            max_jump=a.max_jump,
-            threat=names.index(a.threat) if a.threat is not None else None,
-            values={o: v(x, f"{p}.incentives.values.{o}") for o, x in inc.values.items()},
-            day_cost=v(inc.day_cost, f"{p}.incentives.day_cost"),
-            audience_cost=v(inc.audience_cost, f"{p}.incentives.audience_cost"),
-            discount=v(inc.discount, f"{p}.incentives.discount"),
-            risk_aversion=v(inc.risk_aversion, f"{p}.incentives.risk_aversion"),
-            instability_cost=v(inc.instability_cost, f"{p}.incentives.instability_cost"),
-            beliefs=beliefs,
-            ladder=ladder,
-            repertoire=frozenset(a.repertoire),
-            actions=actions,
-            demands=tuple(a.demands),
-            counters=tuple(a.counters),
-            proposals=tuple(a.proposals),
-            rule=rules.get(aid, a.rule),
-            key=aid,
-        )
+    actors = {
+        aid: _actor(sc, v, aid, index, a, rules.get(aid, a.rule))
+        for index, (aid, a) in enumerate(sc.actors.items())
+    }
     terms = {
-        tid: TermP(
-            name=tid,
-            promised_by=t.promised_by,
-            values={who: v(x, f"deal_terms.{tid}.values.{who}") for who, x in t.values.items()},
-        )
+        tid: TermParams(tid, t.promised_by, v.each(t.values, f"deal_terms.{tid}.values"))
         for tid, t in sc.deal_terms.items()
     }
-    deals = _cached(cache, "deals", draws, lambda: _deals(sc, v))
-    history = _cached(cache, "history", draws, lambda: _history(sc, v))
-    procs = sc.processes
-    cohesion = collapse = incidents = None
-    if procs.cohesion is not None:
-        c = procs.cohesion
-        cohesion = {
-            "actor": c.actor,
-            "initial": v(c.initial, "processes.cohesion.initial"),
-            "baseline": v(c.baseline, "processes.cohesion.baseline"),
-            "recovery": v(c.recovery, "processes.cohesion.recovery"),
-            "rally_boost": v(c.rally_boost, "processes.cohesion.rally_boost"),
-        }
-    if procs.collapse is not None:
-        c = procs.collapse
-        collapse = {
-            "actor": c.actor,
-            "max_hazard": v(c.max_hazard, "processes.collapse.max_hazard"),
-            "shape": v(c.shape, "processes.collapse.shape"),
-        }
-    if procs.incidents is not None:
-        c = procs.incidents
-        incidents = {
-            "between": tuple(c.between),
-            "rate": v(c.rate, "processes.incidents.rate"),
-            "escalation": v(c.escalation, "processes.incidents.escalation"),
-            "signal": v(c.signal, "processes.incidents.signal"),
-        }
     types = {aid: _types(a, actors[aid], v) for aid, a in sc.actors.items() if a.types}
     return RunParams(
         actors,
         terms,
-        deals,
-        history,
-        cohesion,
-        collapse,
-        incidents,
+        _cached(cache, "deals", draws, lambda: _deals(sc)),
+        _cached(cache, "history", draws, lambda: _history(sc, v)),
+        _process(sc, v, "cohesion", CohesionParams),
+        _process(sc, v, "collapse", CollapseParams),
+        _process(sc, v, "incidents", IncidentsParams),
         types=types,
         type_beliefs=_type_beliefs(sc, types, v),
     )
@@ -312,7 +275,7 @@ def _normalised(weights: list[float], path: str) -> tuple[float, ...]:
     return tuple(w / total for w in weights)
 
 
-def _types(spec: Any, base: ActorP, v: _Resolve) -> TypeSet:
+def _types(spec: Any, base: ActorParams, v: _Resolve) -> TypeSet:
     """The parameters of each of an actor's types: its own, with the type's changes."""
     p = f"actors.{base.id}.types"
     names, priors, variants = [], [], []
@@ -332,7 +295,7 @@ def _types(spec: Any, base: ActorP, v: _Resolve) -> TypeSet:
             if value is not None:
                 changes[name] = v(value, f"{tp}.incentives.{name}")
         if t.rationality is not None:
-            changes["lam"] = v(t.rationality, f"{tp}.rationality")
+            changes["rationality"] = v(t.rationality, f"{tp}.rationality")
         if t.rung_costs:
             ladder = list(base.ladder)
             for rung, cost in t.rung_costs.items():
@@ -364,6 +327,53 @@ def _type_beliefs(
     return out
 
 
+def _actor(sc: Scenario, v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorParams:
+    """An actor's run parameters: its numbers and incentives resolved, names turned to tuples."""
+    p = child_path("actors", aid)
+    beliefs = {}
+    for other, b in a.beliefs.items():
+        if sc.actors[other].types:
+            continue  # a probability over types: see _type_beliefs
+        path = child_path(f"{p}.beliefs", other)
+        mean, weight = v.number(b, path, "mean"), v.number(b, path, "weight")
+        beliefs[other] = (mean * weight, (1.0 - mean) * weight)
+    names = [r.name for r in a.ladder]
+    given = {
+        "id": aid,
+        "key": aid,
+        "index": index,
+        "values": v.each(a.incentives.values, f"{p}.incentives.values"),
+        "threat": names.index(a.threat) if a.threat is not None else None,
+        "beliefs": beliefs,
+        "ladder": tuple(
+            RungParams(**v.fields(r, child_path(f"{p}.ladder", item_name(r, i)), RungParams))
+            for i, r in enumerate(a.ladder)
+        ),
+        "repertoire": frozenset(a.repertoire),
+        "actions": {
+            name: _custom(v, f"{p}.actions.{name}", name, c) for name, c in a.actions.items()
+        },
+        "demands": tuple(a.demands),
+        "counters": tuple(a.counters),
+        "proposals": tuple(a.proposals),
+        "rule": rule,
+    }
+    v.fields(a, p, ActorParams, into=given)
+    return ActorParams(**v.fields(a.incentives, f"{p}.incentives", ActorParams, into=given))
+
+
+def _custom(v: _Resolve, path: str, name: str, c: CustomAction) -> CustomActionParams:
+    utility = tuple(v.each(c.utility, f"{path}.utility").items())
+    given = {"name": name, "utility": utility}
+    return CustomActionParams(**v.fields(c, path, CustomActionParams, into=given))
+
+
+def _process(sc: Scenario, v: _Resolve, name: str, cls: type[_P]) -> _P | None:
+    """The parameters of the process ``processes.<name>`` (None when it is absent)."""
+    spec = getattr(sc.processes, name)
+    return None if spec is None else cls(**v.fields(spec, f"processes.{name}", cls))
+
+
 def _cached(cache: dict[str, Any] | None, part: str, draws: dict[str, float], build: Any) -> Any:
     """``build()``, built once per cache when no draw falls under ``part`` (the objects are
     only read during a run, so runs can share them)."""
@@ -376,27 +386,27 @@ def _cached(cache: dict[str, Any] | None, part: str, draws: dict[str, float], bu
     return value
 
 
-def _deals(sc: Scenario, v: _Resolve) -> dict[str, DealP]:
+def _deals(sc: Scenario) -> dict[str, DealParams]:
+    """Deals with the outcome each triggers (term levels are fixed numbers, never drawn)."""
     from escalsim.scenario.references import deal_outcome
 
-    deals = {}
-    for did, d in sc.deals.items():
-        levels = {t: v(x, f"deals.{did}.terms.{t}") for t, x in d.terms.items()}
-        deals[did] = DealP(did, tuple(levels.items()), deal_outcome(sc, levels) or "")
-    return deals
+    return {
+        did: DealParams(did, tuple(d.terms.items()), deal_outcome(sc, d.terms) or "")
+        for did, d in sc.deals.items()
+    }
 
 
-def _history(sc: Scenario, v: _Resolve) -> tuple[HistoryP, ...]:
+def _history(sc: Scenario, v: _Resolve) -> tuple[HistoryParams, ...]:
     history = []
     excluded = set(sc.exclude_history)
     for i, ev in enumerate(sc.history):
-        key = ev.id or str(i)
+        key = item_name(ev, i)
         rel = ev.reliability
         prob = sc.reliability[rel] if isinstance(rel, str) else v(rel, f"history.{key}.reliability")
         if ev.id in excluded:
             prob = -1.0  # never included, but still drawn for, to keep variants in step
         history.append(
-            HistoryP(
+            HistoryParams(
                 key=key,
                 time=float((ev.date - sc.start).days),
                 actor=ev.actor,

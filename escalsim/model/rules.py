@@ -37,14 +37,14 @@ class DecisionView:
     feature: Callable[[str], float]
 
 
-def logit_index(utilities: list[float], lam: float, rng: random.Random) -> int:
+def logit_index(utilities: list[float], rationality: float, rng: random.Random) -> int:
     """Index drawn with probability ∝ exp(λ U); λ = 0 is uniform, a huge λ the best response.
 
     Like every rule, it draws exactly one uniform number per decision, so that runs under
     different rules or scenarios keep their random streams in step.
     """
     n = len(utilities)
-    if lam <= 0.0 or n == 1:
+    if rationality <= 0.0 or n == 1:
         return min(int(rng.random() * n), n - 1)
     top = -math.inf
     for u in utilities:
@@ -52,14 +52,14 @@ def logit_index(utilities: list[float], lam: float, rng: random.Random) -> int:
             top = u
     if top == math.inf:  # the limit of exp(λ U): only the infinitely good options remain
         return weighted_index([1.0 if u == math.inf else 0.0 for u in utilities], rng)
-    weights = [math.exp(lam * (u - top)) if u > -math.inf else 0.0 for u in utilities]
+    weights = [math.exp(rationality * (u - top)) if u > -math.inf else 0.0 for u in utilities]
     return weighted_index(weights, rng)
 
 
-def logit_probabilities(utilities: list[float], lam: float) -> list[float]:
+def logit_probabilities(utilities: list[float], rationality: float) -> list[float]:
     """The choice probabilities with which :func:`logit_index` picks each option."""
     n = len(utilities)
-    if lam <= 0.0 or n == 1:
+    if rationality <= 0.0 or n == 1:
         return [1.0 / n] * n
     top = -math.inf
     for u in utilities:
@@ -68,7 +68,7 @@ def logit_probabilities(utilities: list[float], lam: float) -> list[float]:
     if top == math.inf:
         weights = [1.0 if u == math.inf else 0.0 for u in utilities]
     else:
-        weights = [math.exp(lam * (u - top)) if u > -math.inf else 0.0 for u in utilities]
+        weights = [math.exp(rationality * (u - top)) if u > -math.inf else 0.0 for u in utilities]
     total = sum(weights)
     if not total > 0.0:  # nothing has a finite value: uniform, as logit_index
         return [1.0 / n] * n

@@ -119,11 +119,11 @@ class RunState:
         c = params.cohesion
         if c is not None:
             self.cohesion = Cohesion(
-                actor=c["actor"],
-                level=c["initial"],
-                baseline=c["baseline"] if mechanisms_cohesion else c["initial"],
-                recovery=c["recovery"] if mechanisms_cohesion else 0.0,
-                rally_boost=c["rally_boost"] if mechanisms_cohesion else 0.0,
+                actor=c.actor,
+                level=c.initial,
+                baseline=c.baseline if mechanisms_cohesion else c.initial,
+                recovery=c.recovery if mechanisms_cohesion else 0.0,
+                rally_boost=c.rally_boost if mechanisms_cohesion else 0.0,
             )
 
     def belief(self, who: str, about: str) -> float:

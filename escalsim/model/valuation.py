@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from escalsim.model.params import ActorP, DealP, RunParams
+from escalsim.model.params import ActorParams, DealParams, RunParams
 from escalsim.model.state import RunState, beta_mean
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class Valuation:
         }
         self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
         col = params.collapse
-        self.hazard = (col["max_hazard"], col["shape"]) if col and mech.collapse else None
+        self.hazard = (col.max_hazard, col.shape) if col and mech.collapse else None
         self._projected = self.hazard is not None and state.cohesion is not None
         """Whether values weigh the prospect of a collapse (a hazard and a cohesion to drive it)."""
         self.now = 0.0
@@ -85,7 +85,7 @@ class Valuation:
         """Escalation level in [0, 1]: the highest relative rung of any actor."""
         return max((rung[a] / top for a, top in self.laddered), default=0.0)
 
-    def flow(self, a: ActorP, rung: dict[str, int]) -> float:
+    def flow(self, a: ActorParams, rung: dict[str, int]) -> float:
         """Running cost per day to ``a`` in a state: its own upkeep and the harm done to it."""
         f = a.day_cost
         if a.ladder:
@@ -101,18 +101,6 @@ class Valuation:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def collapse_prospect(self, a: ActorP, cohesion: float | None, rung: dict[str, int]) -> float:
-        """Chance of an internal collapse within the actor's horizon of attention ``L = 1/δ``.
-
-        Cohesion is projected under the pressure of the rungs in ``rung`` (so that pressure is
-        worth something to whoever applies it) and the hazard is taken at the window's middle:
-        ``1 - exp(-h(C(L/2)) L)``.
-        """
-        if not self._projected or cohesion is None:
-            return 0.0
-        _, eq, decay, window, _ = self._state_terms(a, rung)
-        return self._collapse_chance(cohesion, eq, decay, window)
-
     def _collapse_chance(self, cohesion: float, eq: float, decay: float, window: float) -> float:
         if decay >= 0.0:
             cohesion = eq + (cohesion - eq) * decay
@@ -121,7 +109,7 @@ class Valuation:
         h = h_max * (gap if gap > 0.0 else 0.0) ** shape
         return 1.0 - math.exp(-h * window)
 
-    def _state_terms(self, a: ActorP, rung: dict[str, int]) -> tuple[float, ...]:
+    def _state_terms(self, a: ActorParams, rung: dict[str, int]) -> tuple[float, ...]:
         """Per-run constants of a state for ``a``: value without collapse, and the cohesion
         projection (equilibrium, decay over half the window, or -1 when not projected)."""
         key = (a.key, *rung.values())
@@ -140,13 +128,15 @@ class Valuation:
             terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
         return terms
 
-    def continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
+    def continuation(
+        self, a: ActorParams, rung: dict[str, int], cohesion: float | None = None
+    ) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
         if not self.scoring:
             return UNSCORED
         return self._continuation(a, rung, cohesion)
 
-    def _continuation(self, a: ActorP, rung: dict[str, int], cohesion: float | None) -> float:
+    def _continuation(self, a: ActorParams, rung: dict[str, int], cohesion: float | None) -> float:
         if cohesion is None:
             cohesion = self._cohesion
         value, eq, decay, window, collapsed = self._state_terms(a, rung)
@@ -156,7 +146,7 @@ class Valuation:
                 value = (1.0 - pc) * value + pc * collapsed
         return value
 
-    def climb_signal(self, a: ActorP, before: int, r: int) -> float:
+    def climb_signal(self, a: ActorParams, before: int, r: int) -> float:
         """Pseudo-observations of resolve sent by climbing from rung ``before`` to ``r``."""
         key = ("climb", a.id, before, r)
         s = self._fixed.get(key)
@@ -174,7 +164,7 @@ class Valuation:
             doubt *= 1.0 - strength
         return 1.0 - doubt
 
-    def deal_value(self, a: ActorP, deal: DealP) -> float:
+    def deal_value(self, a: ActorParams, deal: DealParams) -> float:
         """Value to ``a`` of a deal: its outcome plus its terms, promises discounted."""
         if not self.scoring:
             return UNSCORED
@@ -184,7 +174,7 @@ class Valuation:
             v = self._fixed[key] = self._deal_value(a, deal)
         return v
 
-    def _deal_value(self, a: ActorP, deal: DealP) -> float:
+    def _deal_value(self, a: ActorParams, deal: DealParams) -> float:
         v = a.value(deal.outcome)
         terms = self.params.terms
         for name, level in deal.terms:
@@ -195,7 +185,7 @@ class Valuation:
         return v
 
     # --- threats --------------------------------------------------------------------------
-    def threat_rung(self, coercer: ActorP, rung: dict[str, int]) -> int | None:
+    def threat_rung(self, coercer: ActorParams, rung: dict[str, int]) -> int | None:
         """The rung the coercer threatens next: its declared threat, or one step up.
 
         A spent rung (an attempt that failed and cannot be repeated) threatens no one: the
@@ -214,8 +204,8 @@ class Valuation:
 
     def struck_value(
         self,
-        a: ActorP,
-        coercer: ActorP,
+        a: ActorParams,
+        coercer: ActorParams,
         rung: dict[str, int],
         r: int,
         cohesion: float | None = None,
@@ -230,7 +220,7 @@ class Valuation:
         return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung, cohesion)
 
     def holdout(
-        self, t: ActorP, b: float, rung: dict[str, int], cohesion: float | None = None
+        self, t: ActorParams, b: float, rung: dict[str, int], cohesion: float | None = None
     ) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
         if not self.scoring:
@@ -239,7 +229,7 @@ class Valuation:
         return w if s is None else self._mix(t, b, w, s)
 
     @staticmethod
-    def _mix(t: ActorP, b: float, w: float, s: float) -> float:
+    def _mix(t: ActorParams, b: float, w: float, s: float) -> float:
         """Expected value of holding out when the threat is carried out with probability b."""
         value = b * s + (1.0 - b) * w
         if t.risk_aversion:
@@ -248,7 +238,7 @@ class Valuation:
         return value
 
     def _threatened(
-        self, t: ActorP, rung: dict[str, int], cohesion: float | None
+        self, t: ActorParams, rung: dict[str, int], cohesion: float | None
     ) -> tuple[float, float | None]:
         """The target's value of the pressure going on and of the threat carried out (None
         when there is no threat), whatever its belief: memoised within a decision."""
@@ -266,7 +256,9 @@ class Valuation:
             pair = self._memo[key] = (w, s)
         return pair
 
-    def acceptance(self, c: ActorP, deal: DealP, b_target: float, rung: dict[str, int]) -> float:
+    def acceptance(
+        self, c: ActorParams, deal: DealParams, b_target: float, rung: dict[str, int]
+    ) -> float:
         """The coercer's forecast that its opponent accepts ``deal``.
 
         The coercer weighs the target's value of the deal against its value of holding out
@@ -290,11 +282,11 @@ class Valuation:
             if p > 0.0
         )
 
-    def _accepts(self, t: ActorP, deal: DealP, b: float, rung: dict[str, int]) -> float:
+    def _accepts(self, t: ActorParams, deal: DealParams, b: float, rung: dict[str, int]) -> float:
         """Chance that a target with parameters ``t`` takes ``deal`` rather than hold out."""
         w, s = self._threatened(t, rung, None)
         hold = w if s is None else self._mix(t, b, w, s)
-        return sigmoid(t.lam * (self.deal_value(t, deal) - hold))
+        return sigmoid(t.rationality * (self.deal_value(t, deal) - hold))
 
     # --- beliefs about actors with types ---------------------------------------------------
     def belief(
@@ -329,7 +321,7 @@ class Valuation:
         pairs = zip(typed, variants, strict=True)
         return sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
 
-    def resolve(self, c: ActorP, rung: dict[str, int], cohesion: float | None = None) -> float:
+    def resolve(self, c: ActorParams, rung: dict[str, int], cohesion: float | None = None) -> float:
         """Chance that an actor with parameters ``c`` carries out its threat when refused.
 
         Its logit choice between carrying the threat out (the threatened rung's cost, then the
@@ -357,12 +349,12 @@ class Valuation:
                 carry = p * c.value(outcome) + (1.0 - p) * w
             carry -= c.ladder[target].cost
             let_pass = w - (c.audience_cost if self.mech.audience_costs else 0.0)
-            r = sigmoid(c.lam * (carry - let_pass))
+            r = sigmoid(c.rationality * (carry - let_pass))
         self._memo[key] = r
         return r
 
     def status(
-        self, a: ActorP, rung: dict[str, int], b_opp: float | None = None, cohesion=None
+        self, a: ActorParams, rung: dict[str, int], b_opp: float | None = None, cohesion=None
     ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
         if not self.scoring:

@@ -295,8 +295,3 @@ Probability = Annotated[Num, _ranged(0.0, 1.0)]
 NonNegative = Annotated[Num, _ranged(0.0, math.inf)]
 Positive = Annotated[Num, _ranged(0.0, math.inf, lo_open=True)]
 AnyReal = Num
-
-
-def mean_of(value: float | Distribution) -> float:
-    """The expected value of a possibly uncertain number."""
-    return value if isinstance(value, float) else value.mean

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -13,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
 from escalsim.scenario.parameters import edited
 from escalsim.scenario.yaml_source import Located, parse_yaml, read_text
+from escalsim.text import nearest, suggest
 
 MAX_EXTENDS_DEPTH = 20
 
@@ -358,64 +357,65 @@ def _show(value: Any) -> str:
 def _problem_from_error(
     err: dict[str, Any], data: Any, file: str | None, located: Located | None
 ) -> Problem:
+    """One pydantic error as a located problem: a key that is wrong, missing, or a bad value."""
     loc = tuple(err.get("loc", ()))
     found, rest = _walk_loc(loc, data)
     kind = err.get("type", "")
-    msg = err.get("msg", "invalid value")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    key_location = False
+    path = found
+    key_location = kind in ("extra_forbidden", "invalid_key")
     if kind == "extra_forbidden":
         bad_key = found[-1] if found else (loc[-1] if loc else "?")
-        parent = found[:-1]
-        msg = f"unknown key '{bad_key}'{suggest(str(bad_key), _fields_at(parent, data))}"
-        key_location = True
-        path = found
+        msg = f"unknown key '{bad_key}'{suggest(str(bad_key), _fields_at(found[:-1], data))}"
     elif kind == "invalid_key":
-        path = found
         msg = f"keys must be text, got {_show(found[-1] if found else err.get('input'))}"
-        key_location = True
-    elif kind.startswith(("date_", "datetime_")):
-        path = found
-        msg = f"expected a date (YYYY-MM-DD), got {_show(err.get('input'))}"
-    elif kind == "missing" and loc and isinstance(loc[-1], int):
-        path = found
-        here = _value_at(data, found)
-        msg = f"too few items: expected an item at position {loc[-1]}, got {_show(here)}"
-    elif kind == "missing":
+    elif kind == "missing" and not (loc and isinstance(loc[-1], int)):
         missing = rest[-1] if rest else (loc[-1] if loc else "?")
         path = [*found, missing]
         msg = f"missing required key '{missing}'"
-    elif kind in _TYPE_MESSAGES:
-        path = found
-        msg = f"{_TYPE_MESSAGES[kind]}, got {_show(err.get('input'))}"
-    elif kind in _LENGTH_MESSAGES:
-        path = found
+    else:
+        msg = _value_message(err, kind, loc, _value_at(data, found) if kind == "missing" else None)
+        if "expected a number" in msg:
+            msg += _number_hint(err.get("input"))
+    dotted = ".".join(str(p) for p in path)
+    return _locate(Problem(dotted, msg, file), data, file, located, key=key_location, path=path)
+
+
+def _value_message(err: dict[str, Any], kind: str, loc: tuple, here: Any) -> str:
+    """What is wrong with a value; ``here`` is the list that lacks an item (kind 'missing')."""
+    if kind.startswith(("date_", "datetime_")):
+        return f"expected a date (YYYY-MM-DD), got {_show(err.get('input'))}"
+    if kind == "missing":
+        return f"too few items: expected an item at position {loc[-1]}, got {_show(here)}"
+    if kind in _TYPE_MESSAGES:
+        return f"{_TYPE_MESSAGES[kind]}, got {_show(err.get('input'))}"
+    if kind in _LENGTH_MESSAGES:
         ctx = err.get("ctx", {})
         limit = ctx.get("min_length", ctx.get("max_length"))
         what = "character" if kind.startswith("string") else "item"
         plural = "" if limit == 1 else "s"
-        msg = f"{_LENGTH_MESSAGES[kind]} {limit} {what}{plural}, got {_show(err.get('input'))}"
-    elif kind == "string_pattern_mismatch":
-        path = found
+        return f"{_LENGTH_MESSAGES[kind]} {limit} {what}{plural}, got {_show(err.get('input'))}"
+    if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         wanted = _PATTERNS.get(pattern, f"text matching {pattern}")
-        msg = f"expected {wanted}, got {_show(err.get('input'))}"
-    else:
-        path = found
-        if msg.startswith("Input should be"):
-            msg = "expected" + msg[len("Input should be") :]
-        if "input" in err and "got" not in msg:
-            msg += f", got {_show(err['input'])}"
-        if kind == "literal_error" and isinstance(err.get("input"), str):
-            choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
-            near = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.6)
-            if near:
-                msg += f" (did you mean '{near[0]}'?)"
-    if "expected a number" in msg:
-        msg += _number_hint(err.get("input"))
-    dotted = ".".join(str(p) for p in path)
-    return _locate(Problem(dotted, msg, file), data, file, located, key=key_location, path=path)
+        return f"expected {wanted}, got {_show(err.get('input'))}"
+    return _pydantic_message(err, kind)
+
+
+def _pydantic_message(err: dict[str, Any], kind: str) -> str:
+    """Pydantic's own message, in the project's words, with a 'did you mean' for a literal."""
+    msg = err.get("msg", "invalid value")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if msg.startswith("Input should be"):
+        msg = "expected" + msg[len("Input should be") :]
+    if "input" in err and "got" not in msg:
+        msg += f", got {_show(err['input'])}"
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
+        near = nearest(err["input"], choices)
+        if near is not None:
+            msg += f" (did you mean '{near}'?)"
+    return msg
 
 
 _EXPONENT = re.compile(r"([-+]?)([0-9][0-9_]*)(?:\.([0-9_]*))?[eE]([-+]?)([0-9]+)")

@@ -13,12 +13,18 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from escalsim.checks import suggest
 from escalsim.errors import Problem, ScenarioError
 from escalsim.scenario.distributions import Distribution
+from escalsim.text import suggest
 
 
-def _item_name(item: Any, index: int) -> str:
+def child_path(prefix: str, key: str) -> str:
+    """The path of ``key`` (a field, a mapping's key, a list item's name) below ``prefix``."""
+    return f"{prefix}.{key}" if prefix else key
+
+
+def item_name(item: Any, index: int) -> str:
+    """A list item's key in a path: its name or id if it has one, else its index."""
     for attr in ("name", "id"):
         value = getattr(item, attr, None) if not isinstance(item, dict) else item.get(attr)
         if isinstance(value, str) and value:
@@ -31,13 +37,13 @@ def _walk(obj: Any, prefix: str, out: dict[str, Distribution]) -> None:
         out[prefix] = obj
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            _walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name, out)
+            _walk(getattr(obj, name), child_path(prefix, name), out)
     elif isinstance(obj, dict):
         for key, value in obj.items():
-            _walk(value, f"{prefix}.{key}", out)
+            _walk(value, child_path(prefix, key), out)
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
-            _walk(value, f"{prefix}.{_item_name(value, i)}", out)
+            _walk(value, child_path(prefix, item_name(value, i)), out)
 
 
 def _uncertain(sc: BaseModel) -> dict[str, Distribution]:
@@ -104,7 +110,7 @@ def _set_path(data: Any, path: str, value: Any) -> None:
                 return
             cur = cur[part]
         elif isinstance(cur, list):
-            names = [_item_name(item, i) for i, item in enumerate(cur)]
+            names = [item_name(item, i) for i, item in enumerate(cur)]
             if part in names:
                 idx = names.index(part)
             elif part.isdigit() and int(part) < len(cur):

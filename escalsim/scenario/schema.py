@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from escalsim.scenario.distributions import AnyReal, NonNegative, Positive, Probability
+from escalsim.scenario.kinds import ACTIONS, REPORTED, TRIGGER_EVENTS
 
 SCHEMA_VERSION = 1
 
@@ -71,71 +72,12 @@ def _exactly_int(value: Any) -> Any:
 Level = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 """A deal term's level in [0, 1]: fixed, so that a deal always maps to one outcome."""
 
-BUILTIN_ACTIONS = (
-    "hold",
-    "climb",
-    "descend",
-    "backdown",
-    "demand",
-    "ultimatum",
-    "concede",
-    "accept",
-    "counter",
-    "rally",
-    "mediate",
-    "guarantee",
-    "host",
-)
-"""Action kinds the engine knows; an actor's repertoire is a subset, plus its custom actions."""
-
-ActionKind = Literal[
-    "hold",
-    "climb",
-    "descend",
-    "backdown",
-    "demand",
-    "ultimatum",
-    "concede",
-    "accept",
-    "counter",
-    "rally",
-    "mediate",
-    "guarantee",
-    "host",
-]
-
-HISTORY_KINDS = (
-    "climb",
-    "demand",
-    "ultimatum",
-    "counter",
-    "refuse",
-    "rally",
-    "mediate",
-    "guarantee",
-    "host",
-    "channel_closed",
-    "channel_open",
-    "statement",
-)
-HistoryKind = Literal[
-    "climb",
-    "demand",
-    "ultimatum",
-    "counter",
-    "refuse",
-    "rally",
-    "mediate",
-    "guarantee",
-    "host",
-    "channel_closed",
-    "channel_open",
-    "statement",
-]
+# the literals are the kinds table's names (escalsim.scenario.kinds), never spelled here
+ActionKind = Literal[ACTIONS]
+HistoryKind = Literal[REPORTED]
+TriggerEvent = Literal[TRIGGER_EVENTS]
 
 Reliability = Literal["confirmed", "reported", "claimed", "rumour"]
-
-EVENT_TRIGGERS = ("horizon", "collapse", "backdown", "incident", "deadline_missed", "deal")
 
 
 class Model(BaseModel):
@@ -303,9 +245,7 @@ class Trigger(Model):
     deal: dict[Identifier, Level] | None = None
     rung: str | None = None
     action: str | None = None
-    event: (
-        Literal["horizon", "collapse", "backdown", "incident", "deadline_missed", "deal"] | None
-    ) = None
+    event: TriggerEvent | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Trigger:
