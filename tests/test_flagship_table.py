@@ -15,7 +15,7 @@ import escalsim as es
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "venezuela_2025.yaml"
 RUNS, SEED = 2000, 7
-FINGERPRINT = "e64053e92b8063fcde1641a5dc5a47fbcb25e18b21601aaabe13000b45d936a7"
+FINGERPRINT = "7d923b1fde3e7bda74a9f3036992313733a06e2c6ce4598f9d0f2b667eaeb7fd"
 
 
 def fingerprint() -> str:

@@ -554,6 +554,7 @@ class Simulation(OptionScorer):
 
     def do_custom(self, a: ActorParams, act) -> None:
         st = self.state
+        success = self.custom_success(act)  # at the cohesion the actor decided on
         if act.cohesion and st.cohesion is not None:
             st.cohesion.boost(self.now, act.cohesion)
         if act.signal > 0:
@@ -564,7 +565,7 @@ class Simulation(OptionScorer):
         self.mark(self.triggers.action_marks(a.id, act.name))
         outcome = self.triggers.action_out(a.id, act.name)
         if outcome is not None:
-            if self.rngs[a.id].random() < act.success:
+            if self.rngs[a.id].random() < success:
                 self.finish(outcome, a.id, action=act.name)
             else:
                 self.record(a.id, "failed", None, action=act.name)

@@ -289,7 +289,8 @@ class OptionScorer(Valuation):
         outcome = self.triggers.action_out(a.id, act.name)
         u = -act.cost
         if outcome is not None:
-            u += act.success * a.value(outcome) + (1 - act.success) * hold
+            p = self.custom_success(act)
+            u += p * a.value(outcome) + (1 - p) * (hold - act.failure_cost)
         else:
             u += hold
         for feat, weight in act.utility:

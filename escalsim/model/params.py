@@ -44,6 +44,8 @@ class CustomActionParams:
     cost: float
     signal: float
     success: float
+    coordination: float
+    failure_cost: float
     cohesion: float
     utility: tuple[tuple[str, float], ...]
 

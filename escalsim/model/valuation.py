@@ -154,6 +154,14 @@ class Valuation:
             s = self._fixed[key] = sum(a.ladder[k].signal for k in range(before + 1, r + 1))
         return s
 
+    def custom_success(self, act: Any) -> float:
+        """Chance that a custom action that triggers an outcome succeeds now: its ``success``,
+        times ``(1 − cohesion)^coordination`` (a coup succeeds as others join it: the lower
+        the modelled cohesion, the more of the officer corps is ready to)."""
+        if not act.coordination or self._cohesion is None:
+            return act.success
+        return act.success * (1.0 - self._cohesion) ** act.coordination
+
     # --- deals ----------------------------------------------------------------------------
     def credibility(self, promiser: str | None, receiver: str) -> float:
         """How much a promise is worth to its receiver, raised by third-party guarantees."""

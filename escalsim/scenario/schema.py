@@ -185,6 +185,8 @@ class CustomAction(Model):
     cost: NonNegative = 0.0
     signal: AnyReal = 0.0
     success: Probability = 1.0
+    coordination: NonNegative = 0.0
+    failure_cost: NonNegative = 0.0
     cohesion: AnyReal = 0.0
     utility: dict[str, AnyReal] = Field(default_factory=dict)
 
