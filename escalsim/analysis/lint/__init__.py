@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from escalsim.scenario.schema import Scenario
     from escalsim.scenario.yaml_source import Located
 
-__all__ = ["CHECKS", "Finding", "ProbeSize", "lint", "lint_scenario"]
+__all__ = ["CHECKS", "Finding", "Findings", "ProbeSize", "lint", "lint_scenario"]
+
+
+class Findings(list):
+    """The findings of :func:`lint` (a list), and the size of its probe (None: no probe)."""
+
+    probe: ProbeSize | None = None
 
 
 def lint(
@@ -36,7 +42,7 @@ def lint(
     probe: int | None = None,
     seed: int = 0,
     settings: RunSettings | None = None,
-) -> list[Finding]:
+) -> Findings:
     """The problems of a valid scenario (a Scenario, or a file: then with file and line).
 
     Parameters
@@ -51,10 +57,11 @@ def lint(
 
     Returns
     -------
-    list of Finding
-        In file order; each has ``path``, ``message``, ``file``, ``line``, ``column`` (None
-        where unknown) and ``check`` (one of :data:`CHECKS`); ``str()`` gives the
-        ``warning:`` line that ``escalsim validate`` prints.
+    Findings
+        A list of :class:`Finding`, in file order; each has ``path``, ``message``,
+        ``file``, ``line``, ``column`` (None where unknown) and ``check`` (one of
+        :data:`CHECKS`); ``str()`` gives the ``warning:`` line that ``escalsim validate``
+        prints. ``.probe`` tells how many runs the probe made (:class:`ProbeSize`).
     """
     if isinstance(scenario, (str, os.PathLike)):
         from escalsim.scenario.loader import load_located
@@ -74,7 +81,7 @@ def lint_scenario(
     probe: int | None = None,
     seed: int = 0,
     settings: RunSettings | None = None,
-) -> list[Finding]:
+) -> Findings:
     """:func:`lint` of a loaded scenario, located with the marks of its file (if given)."""
     reach = Reach(sc)
     triggers, dead = trigger_findings(reach)
@@ -89,6 +96,7 @@ def lint_scenario(
         *incentive_findings(reach, dead),
     ]
     found = list({f.path: f for f in reversed(found)}.values())[::-1]  # the first per path
+    size = None
     if probe is not None:
         from escalsim.analysis.lint.probe import probe_findings
         from escalsim.checks import positive_int
@@ -100,7 +108,10 @@ def lint_scenario(
             for p in sc.uncertain()
             if any(p == f.path or p.startswith(f.path + ".") for f in found)
         }
-        found += probe_findings(
+        probed, size = probe_findings(
             sc, positive_int("probe", probe), check_seed(seed), as_settings(settings), covered
         )
-    return locate(found, where, file)
+        found += probed
+    out = Findings(locate(found, where, file))
+    out.probe = size
+    return out

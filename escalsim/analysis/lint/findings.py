@@ -29,10 +29,17 @@ class Finding(Problem):
 
 
 def locate(findings: list[Finding], where: Located | None, file: str | None) -> list[Finding]:
-    """The findings with the file, line and column of their paths, in file order."""
+    """The findings with the file, line and column of their paths, in file order: a number's
+    own position, or the key of a mapping or a list (the name of the thing)."""
     out = []
     for f in findings:
-        spot = where.where(data_path(f.path, where.data)) if where is not None else None
+        spot = None
+        if where is not None:
+            keys = data_path(f.path, where.data)
+            node = where.data
+            for key in keys:
+                node = node[key]
+            spot = where.where(keys, key=isinstance(node, (dict, list)))
         if spot is None:
             out.append(replace(f, file=file))
         else:

@@ -27,6 +27,7 @@ class ProbeSize:
 
     parameters: int
     runs: int
+    seed: int
 
     @property
     def total(self) -> int:
@@ -34,27 +35,26 @@ class ProbeSize:
 
     def __str__(self) -> str:
         return (
-            f"the probe ran {self.total:,} runs: {self.runs:,} paired runs at the "
-            f"{TAIL:.0%} and {1 - TAIL:.0%} percentiles of each of {self.parameters} "
+            f"the probe ran {self.total:,} runs: {self.runs:,} paired runs (seed {self.seed}) at "
+            f"the {TAIL:.0%} and {1 - TAIL:.0%} quantiles of each of {self.parameters} "
             "uncertain parameters"
         )
 
 
 def probe_findings(
     sc: Scenario, runs: int, seed: int, settings: RunSettings, skip: set[str]
-) -> list[Finding]:
-    """A finding for each uncertain parameter (but those in ``skip``) whose two ends gave
-    every run the same outcome."""
+) -> tuple[list[Finding], ProbeSize]:
+    """A finding for each uncertain parameter (but those in ``skip``, and those whose two
+    ends are one value) whose two ends gave every run the same outcome; and the probe's size."""
     from escalsim.engine import prepare
 
     uncertain = {p: d for p, d in sc.uncertain().items() if p not in skip}
-    if not uncertain:
-        return []
-    base = prepare(sc, settings.rules)
     ends = {p: parameter_range(d, "distribution") for p, d in uncertain.items()}
     ends = {p: (low, high) for p, (low, high) in ends.items() if low < high}
+    size = ProbeSize(len(ends), runs, seed)
     if not ends:
-        return []
+        return [], size
+    base = prepare(sc, settings.rules)
     prepared = []
     for path, (low, high) in ends.items():
         prepared += [base.pin({path: low}), base.pin({path: high})]
@@ -67,9 +67,9 @@ def probe_findings(
                 Finding(
                     path,
                     f"setting it to {low:.4g} or to {high:.4g} (its {TAIL:.0%} and "
-                    f"{1 - TAIL:.0%} percentiles) gave the same outcome in each of {runs:,} "
+                    f"{1 - TAIL:.0%} quantiles) gave the same outcome in each of {runs:,} "
                     "paired runs: it moves no outcome",
                     check="no-effect",
                 )
             )
-    return out
+    return out, size
