@@ -14,7 +14,7 @@ from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from escalsim import plot
-    from escalsim.analysis import Comparison, compare, paths, sensitivity, sweep
+    from escalsim.analysis import Comparison, compare, lint, paths, sensitivity, sweep
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
     from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
@@ -40,6 +40,7 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "compare",
+    "lint",
     "load_scenario",
     "narrate",
     "paths",
@@ -71,6 +72,7 @@ _LAZY = {
     "paths": ("escalsim.analysis", "paths"),
     "sensitivity": ("escalsim.analysis", "sensitivity"),
     "Comparison": ("escalsim.analysis", "Comparison"),
+    "lint": ("escalsim.analysis", "lint"),
     "plot": ("escalsim.plot", None),
 }
 """Public name -> (module, attribute); attribute None means the module itself."""

@@ -6,7 +6,9 @@
 - :func:`sensitivity` ranks the uncertain parameters by how much they move each outcome's
   probability (Sobol' indices or Morris screening, with SALib);
 - :func:`paths` counts, across an ensemble with event logs, the last steps before each
-  outcome.
+  outcome;
+- :func:`lint` names the inputs of a valid scenario that change nothing (and, with a paired
+  probe, the uncertain parameters that move no outcome).
 
 The first three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
 processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
@@ -19,6 +21,7 @@ from escalsim.analysis.intervals import (
     independent_difference_interval,
     paired_difference_interval,
 )
+from escalsim.analysis.lint import lint
 from escalsim.analysis.outcomes import outcome_groups
 from escalsim.analysis.paths import paths
 from escalsim.analysis.ranges import parameter_ranges
@@ -29,6 +32,7 @@ __all__ = [
     "Comparison",
     "compare",
     "independent_difference_interval",
+    "lint",
     "outcome_groups",
     "paired_difference_interval",
     "parameter_ranges",

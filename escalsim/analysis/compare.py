@@ -11,7 +11,8 @@ To keep the runs in step, change a distribution's parameters (``{uniform: [12, 3
 ``{uniform: [10, 30]}``) or a fixed number, rather than turn a distribution into a number or
 back: that adds or removes a draw and shifts the draws of the parameters after it in path
 order. The comparison stays valid either way (the pairs are still independent of each
-other); it is only less sharp.
+other); it is only less sharp. ``Comparison.pairing`` says when that happened, and in how
+many runs.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from escalsim.analysis.intervals import paired_difference_interval
 from escalsim.analysis.outcomes import OutcomeSpec, outcome_groups
+from escalsim.analysis.pairing import Pairing, results_pairing
 from escalsim.errors import ResultsError
 from escalsim.results.stats import Z95
 
@@ -42,7 +45,8 @@ class Comparison:
 
     ``table()`` gives, per outcome, both probabilities and the paired difference
     ``p_variant - p_base`` with its 95% interval (Agresti–Min, see
-    :mod:`escalsim.analysis.intervals`).
+    :mod:`escalsim.analysis.intervals`). ``pairing`` says whether the runs really are paired
+    (the variant may draw a different set of uncertain parameters).
     """
 
     base: Results
@@ -61,6 +65,12 @@ class Comparison:
     def runs(self) -> int:
         """The number of pairs of runs."""
         return len(self.base.runs)
+
+    @cached_property
+    def pairing(self) -> Pairing:
+        """Whether run ``i`` of both drew their shared inputs alike (common random numbers),
+        and in how many runs they did not (:class:`~escalsim.analysis.pairing.Pairing`)."""
+        return results_pairing(self.base, self.variant)
 
     @property
     def seed(self) -> int | None:
@@ -119,6 +129,7 @@ class Comparison:
             "variant_sha256": pv.get("scenario_sha256"),
             "seed": self.seed,
             "runs": self.runs,
+            "pairing": self.pairing.as_dict(),
             "escalsim_version": pb.get("escalsim_version"),
         }
 

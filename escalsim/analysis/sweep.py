@@ -7,7 +7,10 @@ the points differ only by the swept values wherever the engine's random streams 
 the curves are smooth and their differences are sharp (common random numbers).
 
 A swept path that held a distribution becomes a fixed number at every point; the other
-uncertain parameters are still drawn in every run.
+uncertain parameters are still drawn in every run. The points then draw one parameter fewer
+than the scenario, so the draws after it in path order differ from those of a plain run of
+the scenario (the points stay paired with each other): ``attrs["pairing"]`` says so, as it
+says when the points themselves draw differently (a swept path inside a distribution).
 
 Each point's interval is its own 95% Wilson interval. The difference between two points is
 known more sharply than the two intervals suggest, since the points share their runs' random
@@ -158,7 +161,10 @@ def sweep(
     pandas.DataFrame
         One row per grid point and outcome: a column per swept path (named by the path),
         ``outcome``, ``count``, ``p``, ``ci_low``, ``ci_high`` (95% Wilson) and ``runs``.
-        ``attrs`` records the analysis: parameters, seed, runs, scenario and its hash.
+        ``attrs`` records the analysis: parameters, seed, runs, scenario and its hash, and
+        ``pairing``: ``points`` (of the first grid point with the last) and ``scenario``
+        (of the first point with the scenario itself), each a
+        :meth:`~escalsim.analysis.pairing.Pairing.as_dict`.
     """
     import pandas as pd
 
@@ -204,6 +210,7 @@ def sweep(
     out.attrs.update(
         analysis="sweep",
         parameters=paths,
+        pairing=_pairing(sc, scenarios, runs, seed),
         scenario=sc.name,
         scenario_sha256=scenario_hash(sc),
         seed=seed,
@@ -211,3 +218,15 @@ def sweep(
         escalsim_version=library_version(),
     )
     return out
+
+
+def _pairing(sc: Scenario, scenarios: list[Scenario], runs: int, seed: int) -> dict[str, Any]:
+    """How the first grid point pairs with the last (the most different) and with the
+    scenario itself: from the draws alone, nothing is run."""
+    from escalsim.analysis.pairing import draws_pairing
+
+    first, last = scenarios[0], scenarios[-1]
+    return {
+        "points": draws_pairing(first, last, runs, seed).as_dict(),
+        "scenario": draws_pairing(sc, first, runs, seed).as_dict(),
+    }

@@ -210,7 +210,12 @@ def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
     console = Console(soft_wrap=True)
     variant = markup(v.title or v.name) + (f" with {markup(changes)}" if changes else "")
     console.print(f"[bold]{markup(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
-    console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
+    pairing = result.pairing
+    if pairing.broken:
+        console.print(f"{result.runs:,} runs of each on the same seeds (seed {result.seed})")
+        console.print(f"note: {markup(pairing.note())}")
+    else:
+        console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
     t = Table(
         title="Change in each outcome's probability, in percentage points (paired 95% interval)",
         title_justify="left",
@@ -301,6 +306,26 @@ def sweep(
     _write(table, out, figure, plot, force)
 
 
+def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
+    """What a sweep's attrs say of its pairing, as sentences (none when it holds)."""
+    from escalsim.analysis.pairing import Pairing
+
+    notes = []
+    if "points" in pairing:
+        points = Pairing.from_dict(pairing["points"])
+        if points.broken:
+            notes.append(str(points.note("the last grid point", "the first")))
+    if "scenario" in pairing:
+        whole = Pairing.from_dict(pairing["scenario"])
+        if whole.broken:
+            notes.append(
+                str(whole.note("the grid points", "the scenario", advice=False))
+                + " from those of a plain run of the scenario (the grid points stay paired "
+                "with each other)"
+            )
+    return notes
+
+
 def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
     from rich import box
     from rich.console import Console
@@ -313,6 +338,8 @@ def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
         f"{table.attrs['runs']:,} runs per point, seed {table.attrs['seed']} at every point "
         "(common random numbers)"
     )
+    for line in _sweep_notes(table.attrs.get("pairing", {})):
+        console.print(f"note: {markup(line)}")
     t = Table(
         title="Outcome probabilities (95% Wilson intervals)",
         title_justify="left",

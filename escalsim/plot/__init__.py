@@ -1,7 +1,8 @@
 """Plots of ensemble results and of the analyses, with matplotlib.
 
 Every function takes a Results (``outcomes`` also a summary DataFrame; ``tornado``,
-``sweep_curves`` and ``paired_differences`` the result of an analysis) and an optional
+``sweep_curves`` and ``paired_differences`` the result of an analysis; ``tradeoff``,
+``box_limits``, ``feature_scores`` and ``discovery_panels`` a scenario discovery) and an optional
 matplotlib ``ax`` to draw into, and returns the Figure; none calls ``pyplot.show()`` or
 touches pyplot's global state. The same plots are methods of ``results.plot``. Each outcome
 has one colour in every figure (:func:`outcome_colors`). ``import escalsim`` does not import
@@ -15,6 +16,7 @@ this package or matplotlib; ``results.plot`` does, on first use.
 from escalsim.plot._common import PALETTE, outcome_colors
 from escalsim.plot.accessor import PlotAccessor
 from escalsim.plot.analysis import paired_differences, sweep_curves, tornado
+from escalsim.plot.discovery import box_limits, discovery_panels, feature_scores, tradeoff
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
 from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
@@ -26,9 +28,12 @@ __all__ = [
     "STANDARD",
     "PlotAccessor",
     "binned",
+    "box_limits",
     "check_figure_folder",
     "comparison",
+    "discovery_panels",
     "driver",
+    "feature_scores",
     "incidence",
     "milestones",
     "outcome_colors",
@@ -41,4 +46,5 @@ __all__ = [
     "strongest_driver",
     "sweep_curves",
     "tornado",
+    "tradeoff",
 ]

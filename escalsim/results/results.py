@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from escalsim.engine import RunRecord
     from escalsim.plot.accessor import PlotAccessor
+    from escalsim.results.discovery import Discovery
     from escalsim.scenario.schema import Scenario
 
 
@@ -184,6 +185,15 @@ class Results:
         reached it in."""
         names = [f"milestone.{m}" for m in self._layout.milestones]
         return milestone_table(self._columns(names), self._layout, include_history, z)
+
+    def discover(self, outcome: str | Sequence[str], **options: Any) -> Discovery:
+        """Scenario discovery: the box of uncertain inputs where ``outcome`` is most likely
+        (PRIM, with its trade-off of coverage and density) and each input's score (extra
+        trees); see :func:`escalsim.results.discovery.discover` for the ``options``. Needs
+        the extra: ``pip install "escalsim[discover]"``."""
+        from escalsim.results.discovery import discover
+
+        return discover(self, outcome, **options)
 
     # --- plots ----------------------------------------------------------------------------
     @property

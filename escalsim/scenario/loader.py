@@ -25,6 +25,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None):
 
     ``overrides`` maps dotted paths to values, as ``--set path=value`` does on the command line.
     """
+    return load_located(path, overrides)[0]
+
+
+def load_located(path: str | Path, overrides: dict[str, Any] | None = None):
+    """:func:`load_scenario`, and where each key and value of the file stands (file, line,
+    column), for messages about a valid scenario such as lint warnings."""
     located = _load_located(Path(path), chain=())
     scenario = scenario_from_mapping(located.data, file=str(path), located=located)
     if overrides:
@@ -33,7 +39,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None):
         except ScenarioError as exc:
             where = f"override of {path}"
             raise ScenarioError([Problem(p.path, p.message, where) for p in exc.problems]) from None
-    return scenario
+    return scenario, located
 
 
 def as_scenario(source: Any, what: str = "scenario"):
