@@ -6,7 +6,8 @@
 - :func:`sensitivity` ranks the uncertain parameters by how much they move each outcome's
   probability (Sobol' indices or Morris screening, with SALib);
 - :func:`paths` counts, across an ensemble with event logs, the last steps before each
-  outcome.
+  outcome;
+- :func:`explain` tells one run's choices with their reasons, from its decision trace.
 
 The first three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
 processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
@@ -15,6 +16,7 @@ interactive, and give the same table for the same seed. Their figures are in
 """
 
 from escalsim.analysis.compare import Comparison, compare
+from escalsim.analysis.explain import explain
 from escalsim.analysis.intervals import (
     independent_difference_interval,
     paired_difference_interval,
@@ -28,6 +30,7 @@ from escalsim.analysis.sweep import parse_grid, sweep
 __all__ = [
     "Comparison",
     "compare",
+    "explain",
     "independent_difference_interval",
     "outcome_groups",
     "paired_difference_interval",

@@ -18,6 +18,7 @@ from escalsim.plot.analysis import paired_differences, sweep_curves, tornado
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
 from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
+from escalsim.plot.history import beliefs, cohesion, fan, rungs_over_time
 from escalsim.plot.ladder import rungs
 from escalsim.plot.timing import incidence, milestones
 
@@ -25,10 +26,13 @@ __all__ = [
     "PALETTE",
     "STANDARD",
     "PlotAccessor",
+    "beliefs",
     "binned",
     "check_figure_folder",
+    "cohesion",
     "comparison",
     "driver",
+    "fan",
     "incidence",
     "milestones",
     "outcome_colors",
@@ -36,6 +40,7 @@ __all__ = [
     "outcomes",
     "paired_differences",
     "rungs",
+    "rungs_over_time",
     "save_figure",
     "standard_figures",
     "strongest_driver",

@@ -203,16 +203,18 @@ class DecisionLayout:
         """The table with no rows: the schema of a decisions file."""
         return self.frame([])
 
-    def _typed(self, cols: dict[str, Any], coded: bool = False) -> pd.DataFrame:
-        """The columns with the table's dtypes, in table order (``coded``: the text columns
-        are given as category codes)."""
+    def _typed(
+        self, cols: dict[str, Any], coded: bool = False, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The columns with the table's dtypes, in table order: all of them, or ``columns``
+        (``coded``: the text columns are given as category codes)."""
         import numpy as np
         import pandas as pd
 
         from escalsim.results.layout import DATE_DTYPE
 
         out: dict[str, Any] = {}
-        for name in self.columns:
+        for name in self.columns if columns is None else columns:
             if name == "date":
                 start = pd.Timestamp(self.start)
                 delta = pd.to_timedelta(pd.Series(cols["time"], dtype="float64"), unit="D")
@@ -225,32 +227,37 @@ class DecisionLayout:
                     out[name] = pd.Categorical(cols[name], categories=cats)
             elif name == "best":
                 out[name] = pd.array(cols[name], dtype="boolean")
+            elif name in ("run", "step"):
+                out[name] = np.asarray(cols[name], dtype="int32")
             elif name.startswith("rung."):
                 out[name] = np.asarray(cols[name], dtype="float64").astype("int16")
             elif name in self.state or name == "success":
                 out[name] = np.asarray(cols[name], dtype="float32")
+            elif name == "chosen":
+                out[name] = np.asarray(cols[name], dtype=bool)
             else:
-                out[name] = cols[name]
-        return pd.DataFrame(out, columns=self.columns)
+                out[name] = np.asarray(cols[name], dtype="float64")
+        return pd.DataFrame(out, columns=list(out))
 
-    def restore(self, table: pd.DataFrame) -> pd.DataFrame:
-        """Give a decisions table read from a file this layout's columns and dtypes."""
-        import numpy as np
-
-        missing = [c for c in self.columns if c != "date" and c not in table.columns]
+    def restore(self, table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Give a decisions table read from a file this layout's dtypes: all its columns, or
+        only ``columns`` (in table order; ``date`` needs ``time``)."""
+        wanted = self.columns if columns is None else [c for c in self.columns if c in columns]
+        missing = [c for c in wanted if c != "date" and c not in table.columns]
         if missing:
             from escalsim.errors import ResultsError
 
             raise ResultsError(f"decisions table lacks column '{missing[0]}'")
         cols: dict[str, Any] = {}
-        for name in self.columns:
+        for name in wanted:
             if name == "date":
                 continue
             column = table[name]
             if name in self.categories:
-                column = column.astype(object).where(column.notna(), "")
-            cols[name] = column.to_numpy(dtype=object if name == "best" else None)
-        cols["best"] = [None if v is None or v != v else bool(v) for v in cols["best"]]
-        cols["run"] = np.asarray(cols["run"], dtype="int32")
-        cols["step"] = np.asarray(cols["step"], dtype="int32")
-        return self._typed(cols)
+                text = column.astype(object)
+                cols[name] = text.where(text.notna(), "").to_numpy()
+            elif name == "best":
+                cols[name] = [None if v is None or v != v else bool(v) for v in column]
+            else:
+                cols[name] = column.to_numpy()
+        return self._typed(cols, columns=wanted).reset_index(drop=True)

@@ -217,6 +217,71 @@ class Results:
         names = [f"milestone.{m}" for m in self._layout.milestones]
         return milestone_table(self._columns(names), self._layout, include_history, z)
 
+    # --- why: decision traces ---------------------------------------------------------------
+    def _traced(self, columns: list[str]) -> pd.DataFrame:
+        """The named columns of the decision traces (only those read from a file not read yet);
+        a ResultsError that says how to trace when the runs were not traced."""
+        from escalsim.errors import ResultsError
+
+        if self._decisions is not None:
+            return self._decisions
+        if self._decisions_file is None:
+            where = f"{self.path}: " if self.path is not None else ""
+            raise ResultsError(
+                f"{where}these results kept no decision traces; run them with --trace "
+                "(RunSettings(trace=True))"
+            )
+        table = io.read_table(self._decisions_file, columns=columns)
+        return self._read(lambda: self._layout.decisions.restore(table, columns))
+
+    def decisive(self) -> pd.DataFrame:
+        """Per run, the choice that ended it and why the run ended as it did (``cause``: best,
+        lower, roll, hazard, horizon or unscored; see :mod:`escalsim.results.attribution`)."""
+        from escalsim.results.attribution import NEEDED, decisive
+
+        traced = self._traced(NEEDED)
+        runs = self._columns(["run", "outcome", "time"])
+        return decisive(runs, traced, horizon_outcomes(self._scenario))
+
+    def attribution(self) -> pd.DataFrame:
+        """For each outcome, what decided its runs: the share whose decisive choice was the
+        actor's best option (``best``) or a lower-utility one (``lower``), the share decided by
+        exogenous draws (``exogenous`` = ``roll``, a success roll, + ``hazard``, the collapse
+        hazard or an incident), reached at the ``horizon``, or chosen by a rule without
+        utilities (``unscored``); and the median probability of the decisive choice
+        (``median_p``). Needs traced runs."""
+        from escalsim.results.attribution import attribution_table
+
+        return attribution_table(self.decisive(), self._layout.outcomes)
+
+    def history(
+        self,
+        kind: str = "beliefs",
+        *,
+        every: float = 1.0,
+        by_outcome: bool = False,
+    ) -> pd.DataFrame:
+        """The state of the crisis across the runs every ``every`` days from the start to the
+        horizon: ``kind`` is ``beliefs`` (each observer's chance of resolve of an actor),
+        ``types`` (each probability over an actor's types), ``cohesion``, ``rungs`` or
+        ``demand`` (one 0/1 variable per deal an actor may demand: its mean is the share of
+        runs where it stands). Per variable (and outcome, with ``by_outcome``) and day: the
+        runs still going on with a value, their mean and quantiles (q05, q25, median, q75,
+        q95). Read from the decision traces (see :mod:`escalsim.results.history`)."""
+        import numpy as np
+
+        from escalsim.results.history import history, state_columns
+
+        if not (isinstance(every, (int, float)) and every > 0 and np.isfinite(every)):
+            raise ValueError(f"every must be a positive number of days, got {every!r}")
+        columns = state_columns(self._layout.decisions, kind)
+        if not columns:
+            raise ValueError(f"the scenario has no {kind} to follow")
+        traced = self._traced(["run", "time", "chosen", *columns])
+        runs = self._columns(["run", "outcome", "time"])
+        days = np.arange(0.0, self._layout.horizon + every / 2, every)
+        return history(runs, traced, self._layout.decisions, kind, days, by_outcome)
+
     # --- plots ----------------------------------------------------------------------------
     @property
     def plot(self) -> PlotAccessor:
