@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 NAN = math.nan
 
+TIE = 1e-6
+"""Options within this share of the best utility (at least this much in absolute terms) are
+best too: a tie up to the rounding of sums that reach the same value by two routes."""
+
 
 @dataclass(frozen=True, slots=True)
 class Trace:
@@ -170,13 +174,14 @@ class DecisionTrace:
         sim = self.sim
         col = self.options
         top = max((o.utility for o in options if o.utility == o.utility), default=None)
+        near = None if top is None else top - TIE * max(1.0, abs(top))
         for i, o in enumerate(options):
             col["option"].append(o.kind)
             col["arg"].append(self._arg(a, o))
             col["utility"].append(o.utility)
             col["probability"].append(chance[i])
             col["chosen"].append(i == index)
-            col["best"].append(None if top is None else o.utility == top)
+            col["best"].append(None if near is None else o.utility >= near)
             col["success"].append(self._success(a, o))
         d = self.decisions
         d["time"].append(sim.now)

@@ -3,10 +3,10 @@
 Its columns are fixed by the scenario alone, like the runs table's, so that chunks stream to
 one Parquet file. Per option: ``option`` (its kind), ``arg`` (a rung or deal name, or empty),
 ``label`` (a readable form), ``utility``, ``probability``, ``chosen``, ``best`` (its utility is
-the highest of the decision; NA where utilities are not computed) and ``success`` (the chance
-of the success roll that would end the run, NaN for an option without one). Per decision,
-repeated on each of its options: ``run``, ``step`` (the decision's number in its run),
-``time``, ``date``, ``actor``, ``context``, ``sender`` and the state the actor saw:
+the highest of the decision, to within a millionth; NA where utilities are not computed) and
+``success`` (the chance of the success roll that would end the run, NaN for an option without
+one). Per decision, repeated on each of its options: ``run``, ``step`` (the decision's number
+in its run), ``time``, ``date``, ``actor``, ``context``, ``sender`` and the state it saw:
 ``rung.<actor>``, ``cohesion``, ``demand.<coercer>`` and ``threat.<coercer>`` (the rung it
 threatens next), ``belief.<observer>.<actor>`` (the chance of resolve it puts on the actor),
 ``type.<observer>.<actor>.<type>`` (its probability of each type) and
