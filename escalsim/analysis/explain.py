@@ -123,6 +123,9 @@ def _ending(sc: Scenario, cause: dict[str, Any], record: RunRecord) -> str:
         why = f"decided by a choice of {who} by a rule without utilities"
     elif kind == "lower":
         why = f"decided by a choice of {who} that was not its best option ({chance(p)})"
+        roll = cause.get("success")
+        if roll is not None and roll == roll and float(roll) < 1.0:
+            why += f", then its success roll, a {share(float(roll))} chance"
     elif kind == "roll":
         why = (
             f"decided by the best option of {who} ({chance(p)}) and its success roll, "

@@ -34,21 +34,29 @@ TIE = 1e-6
 best too: a tie up to the rounding of sums that reach the same value by two routes."""
 
 
+OPTION_COLUMNS = ("option", "arg", "utility", "probability", "chosen", "best", "success")
+"""The values of each option of a trace, in this order."""
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """One run's decisions in columns: ``options`` has one entry per option of every decision
-    (in decision order), ``decisions`` one per decision, ``decisions["options"]`` giving how
-    many options each had."""
+    """One run's decisions as rows: ``options`` holds one tuple per option of every decision
+    (in decision order; :data:`OPTION_COLUMNS`), ``decisions`` one tuple per decision, whose
+    values ``columns`` names (``options``: how many options it had)."""
 
-    options: dict[str, list[Any]]
-    decisions: dict[str, list[Any]]
+    columns: tuple[str, ...]
+    decisions: list[tuple[Any, ...]]
+    options: list[tuple[Any, ...]]
 
     def __len__(self) -> int:
-        return len(self.decisions["time"])
+        return len(self.decisions)
 
-
-OPTION_COLUMNS = ("option", "arg", "utility", "probability", "chosen", "best", "success")
-"""The per-option columns of a trace, in table order."""
+    def column(self, name: str) -> list[Any] | None:
+        """One per-decision value of every decision (None if the trace has no such column)."""
+        if name not in self.columns:
+            return None
+        i = self.columns.index(name)
+        return [row[i] for row in self.decisions]
 
 
 class DecisionTrace:
@@ -57,7 +65,8 @@ class DecisionTrace:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
         params, st = sim.params, sim.state
-        self.options: dict[str, list[Any]] = {c: [] for c in OPTION_COLUMNS}
+        self.options: list[tuple[Any, ...]] = []
+        self.decisions: list[tuple[Any, ...]] = []
         state: dict[str, Callable[[], Any]] = {}
         for aid, p in params.actors.items():
             if p.ladder:
@@ -78,17 +87,21 @@ class DecisionTrace:
         for observer, about in self.typed:
             for i, name in enumerate(params.types[about].names):
                 state[f"type.{observer}.{about}.{name}"] = self._type_of(observer, about, i)
-        self.state = state
+        self.state = tuple(state.values())
         self.posterior = {
             (o, x, i): f"posterior.{o}.{x}.{name}"
             for o, x in self.typed
             for i, name in enumerate(params.types[x].names)
         }
-        self.decisions: dict[str, list[Any]] = {
-            c: [] for c in ("time", "actor", "context", "sender", "options", *state)
-        }
-        for column in self.posterior.values():
-            self.decisions[column] = []
+        self.columns = (
+            "time",
+            "actor",
+            "context",
+            "sender",
+            "options",
+            *state,
+            *self.posterior.values(),
+        )
 
     # --- the state an actor sees -----------------------------------------------------------
     def _demand_of(self, aid: str) -> Callable[[], str]:
@@ -171,28 +184,24 @@ class DecisionTrace:
         index: int,
         after: Mapping[str, float],
     ) -> None:
-        sim = self.sim
-        col = self.options
         top = max((o.utility for o in options if o.utility == o.utility), default=None)
         near = None if top is None else top - TIE * max(1.0, abs(top))
+        add, arg, success = self.options.append, self._arg, self._success
         for i, o in enumerate(options):
-            col["option"].append(o.kind)
-            col["arg"].append(self._arg(a, o))
-            col["utility"].append(o.utility)
-            col["probability"].append(chance[i])
-            col["chosen"].append(i == index)
-            col["best"].append(None if near is None else o.utility >= near)
-            col["success"].append(self._success(a, o))
-        d = self.decisions
-        d["time"].append(sim.now)
-        d["actor"].append(a.id)
-        d["context"].append(context)
-        d["sender"].append(sender or "")
-        d["options"].append(len(options))
-        for column, read in self.state.items():
-            d[column].append(read())
-        for column in self.posterior.values():
-            d[column].append(after.get(column, NAN))
+            u = o.utility
+            best = None if near is None else u >= near
+            add((o.kind, arg(a, o), u, chance[i], i == index, best, success(a, o)))
+        self.decisions.append(
+            (
+                self.sim.now,
+                a.id,
+                context,
+                sender or "",
+                len(options),
+                *[read() for read in self.state],
+                *[after.get(column, NAN) for column in self.posterior.values()],
+            )
+        )
 
     @staticmethod
     def _arg(a: ActorParams, o: Option) -> str:
@@ -217,7 +226,7 @@ class DecisionTrace:
         return NAN
 
     def done(self) -> Trace:
-        return Trace(self.options, self.decisions)
+        return Trace(self.columns, self.decisions, self.options)
 
 
 def _getter(mapping: Mapping[str, Any], key: str) -> Callable[[], Any]:

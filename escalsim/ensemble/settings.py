@@ -53,8 +53,9 @@ class RunSettings:
     trace
         Keep what every decision weighed (``Results.decisions``: each option's utility and
         choice probability, the choice, the state the actor saw); costs memory and time, and
-        nothing when off. Never changes the runs table. ``sweep`` and ``sensitivity`` pass it
-        by.
+        nothing when off. Never changes the runs table. A Python rule's decisions are traced
+        with probability NaN (it does not say how likely its choice was; a one-line warning
+        says so), never refused. ``sweep`` and ``sensitivity`` pass it by.
     rules
         Python decision rules by actor id (see ``escalsim.prepare``); they must be picklable
         for executors that start fresh processes.

@@ -147,10 +147,12 @@ class DecisionLayout:
         """The traces of the records as one table (records without one add no rows)."""
         import numpy as np
 
+        from escalsim.engine.trace import OPTION_COLUMNS
+
         traced = [r.decisions for r in records if r.decisions is not None]
-        counts = [np.asarray(t.decisions["options"], dtype="int64") for t in traced]
-        every = np.concatenate(counts) if counts else np.zeros(0, "int64")
         runs = [r.run for r in records if r.decisions is not None]
+        counts = [np.asarray(t.column("options") or [], dtype="int64") for t in traced]
+        every = np.concatenate(counts) if counts else np.zeros(0, "int64")
         cols: dict[str, Any] = {
             "run": np.repeat(np.asarray(runs, "int32"), [int(c.sum()) for c in counts]),
             "step": np.concatenate(
@@ -158,24 +160,23 @@ class DecisionLayout:
                 or [np.zeros(0, "int32")]
             ),
         }
+        rows = [row for t in traced for row in t.options]
+        options = dict(zip(OPTION_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
 
         def per_decision(name: str, missing: Any) -> list[Any]:
             out: list[Any] = []
             for t in traced:
-                out.extend(t.decisions.get(name) or [missing] * len(t))
+                out.extend(t.column(name) or [missing] * len(t))
             return out
 
-        def per_option(name: str) -> list[Any]:
-            return [v for t in traced for v in t.options[name]]
-
-        def codes(name: str, values: list[Any]) -> Any:
+        def codes(name: str, values: Sequence[Any]) -> Any:
             index = {c: i for i, c in enumerate(self.categories[name])}
             return np.asarray([index.get(v, -1) for v in values], dtype="int16")
 
         cols["time"] = np.repeat(np.asarray(per_decision("time", np.nan), "float64"), every)
         for name in ("actor", "context", "sender"):
             cols[name] = np.repeat(codes(name, per_decision(name, "")), every)
-        kinds, args = per_option("option"), per_option("arg")
+        kinds, args = options.get("option", ()), options.get("arg", ())
         cols["option"], cols["arg"] = codes("option", kinds), codes("arg", args)
         contexts = np.asarray(self.categories["context"], dtype=object)[cols["context"]]
         labels: dict[tuple[str, str, str], str] = {}
@@ -186,11 +187,11 @@ class DecisionLayout:
                 for key in zip(kinds, args, contexts, strict=True)
             ],
         )
-        for name in ("utility", "probability"):
-            cols[name] = np.asarray(per_option(name), dtype="float64")
-        cols["chosen"] = np.asarray(per_option("chosen"), dtype=bool)
-        cols["best"] = per_option("best")
-        cols["success"] = np.asarray(per_option("success"), dtype="float32")
+        for name, dtype in (("utility", "float64"), ("probability", "float64")):
+            cols[name] = np.asarray(options.get(name, ()), dtype=dtype)
+        cols["chosen"] = np.asarray(options.get("chosen", ()), dtype=bool)
+        cols["best"] = list(options.get("best", ()))
+        cols["success"] = np.asarray(options.get("success", ()), dtype="float32")
         for name in self.state:
             if name in self.categories:
                 cols[name] = np.repeat(codes(name, per_decision(name, "")), every)
