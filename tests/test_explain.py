@@ -134,3 +134,16 @@ def test_explain_with_a_python_rule_says_in_one_line_what_is_missing(flagship):
         text = es.explain(flagship, SEED, RUN, rules={"us": lambda view: "hold"})
     assert len(caught) == 1 and "\n" not in str(caught[0].message)
     assert "United States" in text and "(by its Python rule)" in text
+
+
+def test_results_that_do_not_replay_are_refused(flagship):
+    settings = es.RunSettings(executor="serial", progress=False, rules={"us": lambda v: "hold"})
+    res = es.simulate(flagship, 2, SEED, settings=settings)
+    with pytest.raises(ValueError, match="made with Python rules for us: pass the same rules="):
+        es.explain(res, run=1)
+    plain = es.simulate(flagship, 2, SEED, settings=es.RunSettings(executor="serial"))
+    runs = plain.runs.copy()
+    runs.loc[1, "time"] = 1.5
+    changed = es.Results(runs, flagship, plain.provenance)
+    with pytest.raises(ResultsError, match=r"run 1 replays to .* not to the .* on day 1\.5"):
+        es.explain(changed, run=1)

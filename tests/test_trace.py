@@ -451,3 +451,17 @@ def test_memory_layout_is_columnar_and_small(flagship_traced):
     assert (
         digest == hashlib.sha256(pd.util.hash_pandas_object(again, index=False).values).hexdigest()
     )
+
+
+def test_traces_kept_in_memory_count_towards_the_bound(tmp_path, capsys, monkeypatch):
+    from escalsim.cli import limits
+
+    monkeypatch.setattr(limits, "ESTIMATE_FROM", 50)
+    monkeypatch.setattr(limits, "MEMORY_BYTES", 20_000)
+    args = ["run", str(ROOT / "tests/data/dyad.yaml"), "--runs", "100", "--executor", "serial"]
+    code, _, err = run_main([*args, "-q"], capsys)
+    assert code == 0, err  # 8.8 KB of runs
+    code, _, err = run_main([*args, "-q", "--trace"], capsys)
+    assert code == 2 and "100 runs would hold about" in err and "--out" in err
+    code, _, err = run_main([*args, "-q", "--trace", "--out", str(tmp_path / "r.parquet")], capsys)
+    assert code == 0, err

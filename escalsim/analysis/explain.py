@@ -49,7 +49,14 @@ def _replay(
             n = len(source)
             held = f"runs 0 to {n - 1}" if n else "no runs (0 rows)"
             raise ResultsError(f"no run {run}; these results hold {held}")
+        made_with = source.provenance.get("python_rules")
+        if made_with and not rules:
+            raise ValueError(
+                f"these results were made with Python rules for {', '.join(made_with)}: pass "
+                f"the same rules= to replay run {run}"
+            )
         sc, run_s, root = source.scenario, int(rows.iloc[0]["seed"]), source.provenance.get("seed")
+        stored = (str(rows.iloc[0]["outcome"]), float(rows.iloc[0]["time"]))
     else:
         if isinstance(source, (str, os.PathLike)):
             from escalsim.scenario import load_scenario
@@ -58,6 +65,12 @@ def _replay(
         sc, root = source, 0 if seed is None else seed
         run_s = run_seed(root, run)
     record = run_one(sc, run_s, keep_events=True, rules=rules, trace=True)
+    if isinstance(source, Results) and (record.outcome, record.time) != stored:
+        raise ResultsError(
+            f"run {run} replays to {record.outcome} on day {record.time:.4g}, not to the "
+            f"{stored[0]} on day {stored[1]:.4g} these results hold (made by another version "
+            "of escalsim, or with other rules)"
+        )
     heading = f"Run {run}" + (f" of root seed {root}" if root is not None else "")
     return sc, record, f"{heading} (run seed {run_s}): the reasons of its choices"
 

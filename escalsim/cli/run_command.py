@@ -85,7 +85,8 @@ def run(
         typer.Option(
             "--resume",
             help="Keep finished chunks in OUT.partial/ so that an interrupted run can be "
-            "continued, and continue one (same scenario, seed, runs, --events, --precision).",
+            "continued, and continue one (same scenario, seed, runs, --events, --trace, "
+            "--precision).",
         ),
     ] = False,
     executor: ExecutorName = "processes",

@@ -272,7 +272,8 @@ class Results:
 
         from escalsim.results.history import history, state_columns
 
-        if not (isinstance(every, (int, float)) and every > 0 and np.isfinite(every)):
+        number = isinstance(every, (int, float)) and not isinstance(every, bool)
+        if not (number and every > 0 and np.isfinite(every)):
             raise ValueError(f"every must be a positive number of days, got {every!r}")
         columns = state_columns(self._layout.decisions, kind)
         if not columns:
