@@ -21,6 +21,7 @@ BENCHMARKS = {
     "parallel": "parallel efficiency on 1 and 2 processes and a 2-worker Dask cluster",
     "precision": "wall time of a ±1 point answer on the flagship scenario",
     "startup": "import escalsim and escalsim --help",
+    "trace": "time per run with decision traces off and on; their bytes per run",
     "memory": "peak memory streaming 10^5 and 10^6 runs; bytes per run in Results (long)",
 }
 DEFAULT = [name for name in BENCHMARKS if name != "memory"]

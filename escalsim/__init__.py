@@ -14,7 +14,7 @@ from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from escalsim import plot
-    from escalsim.analysis import Comparison, compare, lint, paths, sensitivity, sweep
+    from escalsim.analysis import Comparison, compare, explain, lint, paths, sensitivity, sweep
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
     from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
@@ -40,6 +40,7 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "compare",
+    "explain",
     "lint",
     "load_scenario",
     "narrate",
@@ -70,6 +71,7 @@ _LAZY = {
     "compare": ("escalsim.analysis", "compare"),
     "sweep": ("escalsim.analysis", "sweep"),
     "paths": ("escalsim.analysis", "paths"),
+    "explain": ("escalsim.analysis", "explain"),
     "sensitivity": ("escalsim.analysis", "sensitivity"),
     "Comparison": ("escalsim.analysis", "Comparison"),
     "lint": ("escalsim.analysis", "lint"),

@@ -1,4 +1,5 @@
-"""Wording shared by messages: the 'did you mean' hint for a name that is not known."""
+"""Wording shared by messages: the 'did you mean' hint for a name that is not known, and ids
+turned into words."""
 
 from __future__ import annotations
 
@@ -21,3 +22,9 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     if options and len(options) <= 12:
         return f" (expected one of: {', '.join(options)})"
     return ""
+
+
+def readable(name: str) -> str:
+    """An id as words: ``leave_now`` → ``leave now``. The one place where the ids of rungs,
+    deals and actions become labels (until they get a label of their own)."""
+    return name.replace("_", " ").strip()

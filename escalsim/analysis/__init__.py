@@ -9,6 +9,7 @@
   outcome;
 - :func:`lint` names the inputs of a valid scenario that change nothing (and, with a paired
   probe, the uncertain parameters that move no outcome).
+- :func:`explain` tells one run's choices with their reasons, from its decision trace.
 
 The first three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
 processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
@@ -17,6 +18,7 @@ interactive, and give the same table for the same seed. Their figures are in
 """
 
 from escalsim.analysis.compare import Comparison, compare
+from escalsim.analysis.explain import explain
 from escalsim.analysis.intervals import (
     independent_difference_interval,
     paired_difference_interval,
@@ -31,6 +33,7 @@ from escalsim.analysis.sweep import parse_grid, sweep
 __all__ = [
     "Comparison",
     "compare",
+    "explain",
     "independent_difference_interval",
     "lint",
     "outcome_groups",

@@ -28,6 +28,10 @@ CELL_BYTES = 8
 EVENT_BYTES = 300
 """Bytes per logged event while an events table is built (Python objects, then columns)."""
 
+TRACE_BYTES = 250
+"""Bytes per traced option while a decisions table is built (Python objects, then columns of
+about 90 bytes a row)."""
+
 WORKERS_PER_CORE = 4
 """Most local worker processes per core; each holds some 150 MB and more than the cores add
 no speed."""
@@ -65,28 +69,31 @@ def check_workers(workers: int | None, executor: str, scheduler: str | None) -> 
 
 @dataclass(frozen=True)
 class Timing:
-    """A few runs timed here: seconds per run, how many were timed, events logged per run."""
+    """A few runs timed here: seconds per run, how many were timed, events logged and options
+    traced per run."""
 
     seconds: float
     runs: int
     events: float
+    options: float = 0.0
 
 
-def time_runs(scenario: Any, seed: int = 0, events: bool = False) -> Timing:
+def time_runs(scenario: Any, seed: int = 0, events: bool = False, trace: bool = False) -> Timing:
     """Time the first runs of ``scenario`` one by one, for :data:`PROBE_SECONDS` or
     :data:`PROBE_RUNS` runs, whichever comes first (at least two), after one untimed run
     (which pays for first-use costs the ensemble pays once per worker)."""
     from escalsim.engine import prepare, run_prepared, run_seed
 
     prepared = prepare(scenario)
-    run_prepared(prepared, run_seed(seed, 0), 0, keep_events=events)
+    run_prepared(prepared, run_seed(seed, 0), 0, keep_events=events, trace=trace)
     started = time.perf_counter()
-    n = logged = 0
+    n = logged = traced = 0
     while n < PROBE_RUNS and (n < 2 or time.perf_counter() - started < PROBE_SECONDS):
-        record = run_prepared(prepared, run_seed(seed, n + 1), n + 1, keep_events=events)
+        record = run_prepared(prepared, run_seed(seed, n + 1), n + 1, events, trace)
         logged += len(record.events or ())
+        traced += len(record.decisions.options) if record.decisions else 0
         n += 1
-    return Timing((time.perf_counter() - started) / n, n, logged / n)
+    return Timing((time.perf_counter() - started) / n, n, logged / n, traced / n)
 
 
 def check_runs(runs: int, *, option: str, advice: str, what: str | None = None) -> None:

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 import escalsim.cli.analysis_commands as analysis_commands  # compare, sweep, sensitivity
-from escalsim.cli import plot_commands, run_command, scenario_commands  # command modules
+from escalsim.cli import explain_command, plot_commands, run_command, scenario_commands
 from escalsim.cli.discover_command import discover
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
@@ -59,6 +59,7 @@ app.command("validate")(scenario_commands.validate)
 app.command("schema")(scenario_commands.schema)
 app.command("plot")(plot_commands.plot)
 app.command("narrate")(plot_commands.narrate)
+app.command("explain")(explain_command.explain)
 app.command("compare")(analysis_commands.compare)
 app.command("sweep")(analysis_commands.sweep)
 app.command("sensitivity")(analysis_commands.sensitivity)

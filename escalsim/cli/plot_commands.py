@@ -19,6 +19,13 @@ class Kind(str, Enum):
     rungs = "rungs"
     milestones = "milestones"
     driver = "driver"
+    beliefs = "beliefs"
+    cohesion = "cohesion"
+    rungs_over_time = "rungs-over-time"
+
+
+HISTORIES = (Kind.beliefs, Kind.cohesion, Kind.rungs_over_time)
+"""The kinds drawn from the decision traces (results of 'escalsim run --trace')."""
 
 
 def plot(
@@ -42,10 +49,18 @@ def plot(
         str | None,
         typer.Option("--actor", help="With --kind rungs: whose ladder (default: the coercer)."),
     ] = None,
+    by_outcome: Annotated[
+        bool,
+        typer.Option(
+            "--by-outcome",
+            help="With --kind beliefs, cohesion or rungs-over-time: one fan per outcome.",
+        ),
+    ] = False,
     dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of a .png.")] = 100,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """Draw one figure of a results file: outcomes, incidence, rungs, milestones or driver."""
+    """Draw one figure of a results file: outcomes, incidence, rungs, milestones or driver; or,
+    of a traced run (run --trace), beliefs, cohesion or rungs-over-time as fan charts."""
     from escalsim.plot.files import figure_format, save_figure
     from escalsim.results import Results
 
@@ -57,9 +72,13 @@ def plot(
         raise typer.BadParameter("only --kind driver takes a parameter", param_hint="'--param'")
     if actor is not None and kind is not Kind.rungs:
         raise typer.BadParameter("only --kind rungs takes an actor", param_hint="'--actor'")
+    if by_outcome and kind not in HISTORIES:
+        raise typer.BadParameter(
+            "only --kind beliefs, cohesion and rungs-over-time take it", param_hint="'--by-outcome'"
+        )
     if out.exists() and not force:  # fail before reading a large file
         raise EscalsimError(f"{out}: file exists (pass --force to replace it)")
-    res = Results.from_parquet(results)
+    res = Results.from_parquet(results, lazy=kind in HISTORIES)
     if len(res) == 0:
         raise EscalsimError(f"{results}: holds no runs (0 rows), so there is nothing to draw")
     options: dict[str, object] = {}
@@ -67,8 +86,10 @@ def plot(
         options["param"] = param
     if kind is Kind.rungs:
         options["actor"] = actor
+    if kind in HISTORIES:
+        options["by_outcome"] = by_outcome
     try:
-        fig = getattr(res.plot, kind.value)(**options)
+        fig = getattr(res.plot, kind.value.replace("-", "_"))(**options)
     except ValueError as exc:  # e.g. an actor without a ladder
         raise EscalsimError(str(exc)) from None
     typer.echo(f"figure written to {plain(save_figure(fig, out, force=force, dpi=dpi))}")

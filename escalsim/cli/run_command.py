@@ -67,6 +67,14 @@ def run(
     ] = None,
     set_: SetOption = None,
     events: Annotated[bool, typer.Option("--events", help="Keep every run's event log.")] = False,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace",
+            help="Keep what every decision weighed (written to OUT.decisions.parquet with "
+            "--out) and report what decided each outcome.",
+        ),
+    ] = False,
     quiet: Quiet = False,
     force: Annotated[
         bool,
@@ -77,7 +85,8 @@ def run(
         typer.Option(
             "--resume",
             help="Keep finished chunks in OUT.partial/ so that an interrupted run can be "
-            "continued, and continue one (same scenario, seed, runs, --events, --precision).",
+            "continued, and continue one (same scenario, seed, runs, --events, --trace, "
+            "--precision).",
         ),
     ] = False,
     executor: ExecutorName = "processes",
@@ -92,7 +101,13 @@ def run(
     if runs is None:
         runs = 10_000 if precision is None else PRECISION_MIN_RUNS
     settings = run_settings(
-        executor, workers, scheduler, quiet, keep_events=events, max_runs=max(max_runs, runs)
+        executor,
+        workers,
+        scheduler,
+        quiet,
+        keep_events=events,
+        trace=trace,
+        max_runs=max(max_runs, runs),
     )
     scenario = es.load_scenario(file, parse_overrides(set_) or None)
     if out is not None and out.suffix.lower() != ".parquet":
@@ -106,9 +121,9 @@ def run(
 
         check_figure_folder(plot, scenario, force=force)
     most = max(max_runs, runs) if precision else runs
-    timing = _check_request(scenario, runs, most, out, events, seed)
+    timing = _check_request(scenario, runs, most, out, events, seed, trace)
     if runs >= limits.ESTIMATE_FROM:
-        timing = timing or limits.time_runs(scenario, seed, events)
+        timing = timing or limits.time_runs(scenario, seed, events, trace)
         limits.print_estimate(timing, runs, executor, workers)
     started = time.perf_counter()
     stamp = now_iso()
@@ -143,11 +158,12 @@ def run(
 
 
 def _check_request(
-    scenario, runs: int, most: int, out: Path | None, events: bool, seed: int
+    scenario, runs: int, most: int, out: Path | None, events: bool, seed: int, trace: bool
 ) -> limits.Timing | None:
     """Refuse more runs than one command may make, or than memory holds without --out.
 
-    Runs with their events in memory are timed, to count their events; returns that timing.
+    Runs with their events or traces in memory are timed, to count their events and traced
+    options; returns that timing.
     """
     flag = "'--runs'" if most == runs else "'--max-runs'"
     limits.check_runs(most, option=flag, advice="ask for fewer")
@@ -157,9 +173,9 @@ def _check_request(
 
     per_run = limits.CELL_BYTES * len(Layout.of(scenario).columns)
     timing = None
-    if events and most >= limits.ESTIMATE_FROM:
-        timing = limits.time_runs(scenario, seed, events=True)
-        per_run += limits.EVENT_BYTES * timing.events
+    if (events or trace) and most >= limits.ESTIMATE_FROM:
+        timing = limits.time_runs(scenario, seed, events=events, trace=trace)
+        per_run += limits.EVENT_BYTES * timing.events + limits.TRACE_BYTES * timing.options
     limits.check_memory(
         most,
         per_run,
@@ -190,6 +206,8 @@ def _print_report(results, elapsed: float | None) -> None:
         console.print(f"precision ±{prov['precision']:g}: {met} after {n:,} runs")
     console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)"))
     console.print(_milestone_table(results.milestones(), sc.start, n))
+    if prov.get("trace"):
+        console.print(_attribution_table(results.attribution()))
 
 
 def _summary_table(summary, title: str):
@@ -205,6 +223,32 @@ def _summary_table(summary, title: str):
             f"{row.ci_low:.3f} – {row.ci_high:.3f}",
             f"{int(row.count):,}",
         )
+    return table
+
+
+def _attribution_table(attribution):
+    """What decided each outcome's runs: the actor's best option, a lower-utility one, or an
+    exogenous draw (a success roll, the collapse hazard or an incident)."""
+    from rich.table import Table
+
+    table = Table(
+        title="What decided each outcome: the share of its runs ended by the actor's best "
+        "option, by a lower-utility one, or by an exogenous draw (a success roll, or a hazard: "
+        "collapse, incident); p: median probability of the deciding choice",
+        title_justify="left",
+    )
+    for name in ("outcome", "runs", "best", "lower", "roll", "hazard", "p"):
+        table.add_column(name, justify="left" if name == "outcome" else "right")
+
+    def pct(x: float) -> str:
+        return "—" if x != x else f"{x:.0%}"
+
+    for row in attribution.itertuples(index=False):
+        if not row.runs or row.horizon == 1.0:
+            continue  # no run, or all at the horizon: nothing decided them
+        shares = (row.best, row.lower, row.roll, row.hazard)
+        p = "—" if row.median_p != row.median_p else f"{row.median_p:.2f}"
+        table.add_row(markup(row.outcome), f"{row.runs:,}", *map(pct, shares), p)
     return table
 
 

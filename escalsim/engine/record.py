@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from escalsim.engine.trace import Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class RunRecord:
     ``milestones`` maps each milestone reached to the day it was first reached in the run, or,
     if only the replayed history reached it, to that day (<= 0); ``params`` holds the drawn
     value of every uncertain parameter and the inclusion (0/1) of every uncertain history event.
+    ``decisions`` is what each decision weighed, when the run was traced.
     """
 
     run: int
@@ -39,3 +43,4 @@ class RunRecord:
     params: dict[str, float]
     events: tuple[Event, ...] | None = None
     date: dt.datetime | None = None
+    decisions: Trace | None = None

@@ -20,6 +20,7 @@ import numpy as np
 from escalsim.engine.history import replay_history
 from escalsim.engine.record import RunRecord
 from escalsim.engine.simulation import Simulation
+from escalsim.engine.trace import DecisionTrace
 from escalsim.errors import EscalsimError, RunError
 from escalsim.model.params import build_params
 from escalsim.model.rules import make_rule
@@ -100,9 +101,10 @@ class _Streams(dict):
 
 
 def build_simulation(
-    prep: Prepared, seed: int, keep_events: bool = False
+    prep: Prepared, seed: int, keep_events: bool = False, trace: bool = False
 ) -> tuple[Simulation, dict]:
-    """Draw a run's parameters, set up its simulation and replay the history (not yet run).
+    """Draw a run's parameters, set up its simulation and replay the history (not yet run);
+    with ``trace``, its decisions are to be traced.
 
     Returns the simulation and the run's parameter row (draws and history inclusions).
     """
@@ -133,13 +135,18 @@ def build_simulation(
         sc.start,
     )
     included = replay_history(sim, rngs["~history"]) if params.history else {}
+    if trace:  # the history decides nothing: the trace starts with the run
+        sim.tracer = DecisionTrace(sim)
     return sim, {**draws, **types, **included}
 
 
-def run_prepared(prep: Prepared, seed: int, run: int = 0, keep_events: bool = False) -> RunRecord:
-    """Run one replication of a prepared scenario from its seed."""
+def run_prepared(
+    prep: Prepared, seed: int, run: int = 0, keep_events: bool = False, trace: bool = False
+) -> RunRecord:
+    """Run one replication of a prepared scenario from its seed (``trace``: keep what each
+    decision weighed, as ``RunRecord.decisions``)."""
     try:
-        sim, row = build_simulation(prep, seed, keep_events)
+        sim, row = build_simulation(prep, seed, keep_events, trace)
         sim.run()
     except EscalsimError as exc:
         raise RunError(str(exc), run=run, seed=seed) from exc
@@ -155,6 +162,7 @@ def run_prepared(prep: Prepared, seed: int, run: int = 0, keep_events: bool = Fa
         params=row,
         events=tuple(sim.log) if keep_events else None,
         date=sim.start + dt.timedelta(days=st.outcome_time),
+        decisions=sim.tracer.done() if sim.tracer is not None else None,
     )
 
 
@@ -164,6 +172,8 @@ def run_one(
     *,
     keep_events: bool = False,
     rules: dict[str, Callable[..., Any]] | None = None,
+    trace: bool = False,
 ) -> RunRecord:
-    """Run one replication of a scenario; the same seed always gives the same record."""
-    return run_prepared(prepare(scenario, rules), seed, 0, keep_events)
+    """Run one replication of a scenario; the same seed always gives the same record (and
+    with ``trace``, the same record with what each decision weighed)."""
+    return run_prepared(prepare(scenario, rules), seed, 0, keep_events, trace)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import random
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import simpy
 
@@ -29,7 +29,10 @@ from escalsim.model.rules import (
 )
 from escalsim.model.state import Offer, RunState
 from escalsim.model.triggers import Triggers
-from escalsim.model.types import bayes
+from escalsim.model.types import bayes, seen
+
+if TYPE_CHECKING:
+    from escalsim.engine.trace import DecisionTrace
 
 MAX_STEPS = 200_000
 STEPS_PER_ACTOR_DAY = 100
@@ -70,6 +73,8 @@ class Simulation(OptionScorer):
         }
         self.watchers = {a: [o for o, x in params.type_beliefs if x == a] for a in params.types}
         """Actors with types -> the actors holding a probability over their types."""
+        self.tracer: DecisionTrace | None = None
+        """Set (by ``build_simulation``) when the run keeps a decision trace."""
 
     # --- bookkeeping ------------------------------------------------------------------------
     def record(self, actor: str, kind: str, target: str | None = None, **payload: Any) -> None:
@@ -304,6 +309,8 @@ class Simulation(OptionScorer):
                 index = next((i for i, o in enumerate(options) if o.kind == "hold"), None)
                 if index is None:
                     return
+        if self.tracer is not None:
+            self.tracer.decision(a, context, sender, options, index, rule)
         self.execute(a, options[index], context, sender)
 
     def _decide_watched(self, a: ActorParams, context: str, sender: str | None) -> None:
@@ -326,7 +333,9 @@ class Simulation(OptionScorer):
         ]
         index = weighted_index(chance[variants.index(a)], self.rngs[a.id])
         chosen = scored[0][index]
-        if context != "review" or chosen.kind != "hold":
+        if self.tracer is not None:
+            self.tracer.watched(a, context, sender, scored, chance, index)
+        if seen(context, chosen.kind):
             likelihood = [c[index] for c in chance]
             for o in self.watchers[a.id]:
                 st.typed[(o, a.id)] = bayes(st.typed[(o, a.id)], likelihood)

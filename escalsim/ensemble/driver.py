@@ -39,11 +39,16 @@ class _MemorySink:
     def __init__(self) -> None:
         self.runs: list[pd.DataFrame] = []
         self.events: list[pd.DataFrame] = []
+        self.decisions: list[pd.DataFrame] = []
 
-    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None) -> None:
+    def write(
+        self, runs: pd.DataFrame, events: pd.DataFrame | None, decisions: pd.DataFrame | None
+    ) -> None:
         self.runs.append(runs)
         if events is not None:
             self.events.append(events)
+        if decisions is not None:
+            self.decisions.append(decisions)
 
     def commit(self, scenario: Scenario, provenance: dict[str, Any], keep: bool) -> Results:
         import pandas as pd
@@ -52,23 +57,33 @@ class _MemorySink:
 
         runs = pd.concat(self.runs, ignore_index=True)
         events = pd.concat(self.events, ignore_index=True) if keep else None
-        return Results(runs, scenario, provenance, events)
+        decisions = None
+        if provenance.get("trace"):
+            decisions = pd.concat(self.decisions, ignore_index=True)
+        return Results(runs, scenario, provenance, events, decisions=decisions)
 
     def abort(self) -> None:
         self.runs.clear()
         self.events.clear()
+        self.decisions.clear()
 
 
 class _FileSink:
     """Streams the chunks to a Parquet file (gathered into row groups); hands back a handle."""
 
-    def __init__(self, path: str | os.PathLike[str], layout: Layout, keep: bool, force: bool):
+    def __init__(
+        self, path: str | os.PathLike[str], layout: Layout, keep: bool, trace: bool, force: bool
+    ):
         from escalsim.results.io import ParquetStream
 
-        self.stream = ParquetStream(path, layout, with_events=keep, force=force)
+        self.stream = ParquetStream(
+            path, layout, with_events=keep, with_decisions=trace, force=force
+        )
 
-    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None) -> None:
-        self.stream.write(runs, events)
+    def write(
+        self, runs: pd.DataFrame, events: pd.DataFrame | None, decisions: pd.DataFrame | None
+    ) -> None:
+        self.stream.write(runs, events, decisions)
 
     def commit(self, scenario: Scenario, provenance: dict[str, Any], keep: bool) -> Results:
         from escalsim.results import Results
@@ -86,8 +101,10 @@ class _PartialSink:
     def __init__(self, partial: PartialRun) -> None:
         self.partial = partial
 
-    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None) -> None:
-        self.partial.write(runs, events)
+    def write(
+        self, runs: pd.DataFrame, events: pd.DataFrame | None, decisions: pd.DataFrame | None
+    ) -> None:
+        self.partial.write(runs, events, decisions)
 
     def commit(self, scenario: Scenario, provenance: dict[str, Any], keep: bool) -> Results:
         from escalsim.results import Results
@@ -128,6 +145,7 @@ def resume_settings(
         "precision": precision,
         "max_runs": settings.max_runs if precision is not None else None,
         "keep_events": settings.keep_events,
+        "trace": settings.trace,
         "python_rules": settings.python_rules,
     }
 
@@ -146,7 +164,7 @@ def _file_sink(
         return _PartialSink(PartialRun(out, layout, fixed, force=force, started=started))
     if force:  # an unfinished run kept for out is discarded (refused without force)
         discard_unless_running(out)
-    return _FileSink(out, layout, bool(fixed["keep_events"]), force)
+    return _FileSink(out, layout, bool(fixed["keep_events"]), bool(fixed["trace"]), force)
 
 
 class _Tally:
@@ -206,6 +224,7 @@ def _provenance(
         "workers": loop.executor.workers,
         "chunk_size": loop.chunk_size,
         "keep_events": settings.keep_events,
+        "trace": settings.trace,
         "started": started,
         "finished": now_iso(),
     }
@@ -304,13 +323,15 @@ def _run_chunks(
 ) -> None:
     """Run the runs from ``tally.done`` to ``stop`` (or until the precision rule is met) and
     write each chunk to the sink."""
-    keep_events = loop.settings.keep_events
+    keep_events, trace = loop.settings.keep_events, loop.settings.trace
+    layout = tally.layout
     with contextlib.closing(loop.results(task, payload, seed, tally.done, stop)) as chunks:
         for records in chunks:
             _check_order(records, tally.done)
             records = tally.keep(records)
-            events = tally.layout.events_frame(records) if keep_events else None
-            sink.write(tally.layout.runs_frame(records), events)
+            events = layout.events_frame(records) if keep_events else None
+            decisions = layout.decisions.frame(records) if trace else None
+            sink.write(layout.runs_frame(records), events, decisions)
             tally.add([r.outcome for r in records])
             loop.bar.update(len(records))
             if tally.met:
@@ -324,7 +345,13 @@ def _interrupted(
     folder of kept chunks."""
     partial = None
     if isinstance(sink, _MemorySink) and sink.runs:
-        info = {"scenario": scenario.name, "seed": seed, "runs": tally.done, "interrupted": True}
+        info = {
+            "scenario": scenario.name,
+            "seed": seed,
+            "runs": tally.done,
+            "trace": settings.trace,
+            "interrupted": True,
+        }
         partial = sink.commit(scenario, info, settings.keep_events)
     sink.abort()
     kept = sink.partial.folder if isinstance(sink, _PartialSink) else None

@@ -50,6 +50,12 @@ class RunSettings:
     keep_events
         Keep every run's event log (``Results.events``); costs memory and time. ``sweep`` and
         ``sensitivity`` keep each run's outcome only, and pass it by.
+    trace
+        Keep what every decision weighed (``Results.decisions``: each option's utility and
+        choice probability, the choice, the state the actor saw); costs memory and time, and
+        nothing when off. Never changes the runs table. A Python rule's decisions are traced
+        with probability NaN (it does not say how likely its choice was; a one-line warning
+        says so), never refused. ``sweep`` and ``sensitivity`` pass it by.
     rules
         Python decision rules by actor id (see ``escalsim.prepare``); they must be picklable
         for executors that start fresh processes.
@@ -64,6 +70,7 @@ class RunSettings:
     chunk_size: int | None = None
     progress: bool | None = None
     keep_events: bool = False
+    trace: bool = False
     rules: Mapping[str, Callable[..., Any]] | None = None
     max_runs: int = DEFAULT_MAX_RUNS
 
@@ -74,7 +81,7 @@ class RunSettings:
             if value is not None:
                 object.__setattr__(self, name, _count(name, value))
         object.__setattr__(self, "max_runs", _count("max_runs", self.max_runs))
-        for name in ("progress", "keep_events"):
+        for name in ("progress", "keep_events", "trace"):
             value = getattr(self, name)
             if not isinstance(value, bool) and not (name == "progress" and value is None):
                 none = " or None" if name == "progress" else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import TYPE_CHECKING
 
 from escalsim.checks import positive_int
@@ -51,20 +52,21 @@ def simulate(
         grow with the run count (the events, if kept, go to ``<name>.events.parquet``). It is
         written under a temporary name and renamed when complete; an error or an interrupt
         leaves nothing behind (but see ``resume``). The returned Results is then a handle on
-        the file: its tables are read back on first use.
+        the file: its tables are read back on first use. Decision traces (``settings.trace``)
+        go to ``<name>.decisions.parquet``, streamed alike.
     resume
         With ``out``: make the run resumable, and continue an interrupted one. Each finished
         chunk is kept in ``<out>.partial/`` until the end, so an interrupt, an error or a killed
         process leaves them there; calling again with the same scenario, seed, runs,
-        precision, ``keep_events``, ``rules`` and (with precision) ``max_runs`` runs only the
-        rest and gives the same table as an uninterrupted run (the executor, workers and chunk
-        size may change). Different settings are a ResultsError. If ``out`` already holds a
-        run with these settings, it is returned as it is. Without ``resume``, a kept unfinished
-        run for ``out`` is a ResultsError unless ``force`` discards it. While one process runs
-        a resumable ``out``, another trying to is refused with a ResultsError (POSIX); its
-        workers end with it even if it is killed, so a resume then needs no clean-up. A kept
-        chunk that no longer matches its checksum is run again, with a RuntimeWarning. A full
-        disk is a ResultsError that names the file and the runs kept.
+        precision, ``keep_events``, ``trace``, ``rules`` and (with precision) ``max_runs`` runs
+        only the rest and gives the same table as an uninterrupted run (the executor, workers
+        and chunk size may change). Different settings are a ResultsError. If ``out`` already
+        holds a run with these settings, it is returned as it is. Without ``resume``, a kept
+        unfinished run for ``out`` is a ResultsError unless ``force`` discards it. While one
+        process runs a resumable ``out``, another trying to is refused with a ResultsError
+        (POSIX); its workers end with it even if it is killed, so a resume then needs no
+        clean-up. A kept chunk that no longer matches its checksum is run again, with a
+        RuntimeWarning. A full disk is a ResultsError that names the file and the runs kept.
     force
         Replace ``out`` if it exists (else ResultsError); without ``resume``, also discard the
         finished chunks an interrupted resumable run kept for ``out`` (not those of a run in
@@ -74,6 +76,7 @@ def simulate(
         event logs, Python decision rules, cap of an adaptive run count (:class:`RunSettings`).
     """
     from escalsim.engine import prepare
+    from escalsim.engine.trace import untraced
     from escalsim.scenario import as_scenario
 
     scenario = as_scenario(scenario)
@@ -87,7 +90,11 @@ def simulate(
     if resume and out is None:
         raise ValueError("resume needs out, the Parquet file to stream the runs to")
     output = None if out is None else Output(out, resume=resume, force=force)
-    job = EngineJob(prepare(scenario, settings.rules), settings.keep_events)
+    if settings.trace:
+        note = untraced(settings.rules)
+        if note is not None:
+            warnings.warn(note, RuntimeWarning, stacklevel=2)
+    job = EngineJob(prepare(scenario, settings.rules), settings.keep_events, settings.trace)
     return run_ensemble(
         run_chunk, job, scenario, runs, seed, settings, precision=precision, output=output
     )

@@ -15,6 +15,7 @@ class EngineJob:
 
     prepared: Prepared
     keep_events: bool = False
+    trace: bool = False
 
 
 def run_chunk(job: EngineJob, chunk: Chunk) -> list[RunRecord]:
@@ -22,7 +23,7 @@ def run_chunk(job: EngineJob, chunk: Chunk) -> list[RunRecord]:
     records = []
     for run, seed in zip(chunk.runs, chunk.seeds(), strict=True):
         try:
-            records.append(run_prepared(job.prepared, seed, run, job.keep_events))
+            records.append(run_prepared(job.prepared, seed, run, job.keep_events, job.trace))
         except RunError:
             raise
         except Exception as exc:

@@ -119,24 +119,47 @@ class ScriptedRule:
             or (eq is not None and abs(value - eq) > 1e-9)
         )
 
-    def choose(self, view: DecisionView, rng: random.Random) -> int | None:
-        u = rng.random()
+    def _case(self, view: DecisionView) -> tuple[list[int], list[float]] | None:
+        """The options the first case that holds names (the first option of each kind it
+        names: the smallest climb, the first deal) and their weights; None if no case holds
+        or none of its kinds is open."""
         feature, holds = view.feature, self._holds
         for conditions, choose in self.cases:
             for f, *c in conditions:
                 if not holds(feature(f), *c):
                     break
             else:
-                # one option per kind: the first listed (the smallest climb, the first deal)
                 firsts: dict[str, int] = {}
                 for i, o in enumerate(view.options):
                     if o.kind in choose and o.kind not in firsts:
                         firsts[o.kind] = i
                 if not firsts:
                     return None
-                kinds = list(firsts)
-                return firsts[kinds[weighted_index([choose[k] for k in kinds], u)]]
+                return list(firsts.values()), [choose[k] for k in firsts]
         return None
+
+    def choose(self, view: DecisionView, rng: random.Random) -> int | None:
+        u = rng.random()
+        case = self._case(view)
+        if case is None:
+            return None
+        picks, weights = case
+        return picks[weighted_index(weights, u)]
+
+    def probabilities(self, view: DecisionView) -> list[float] | None:
+        """The chance that :meth:`choose` picks each option (None: no case holds, and the
+        actor holds for sure). Reads the state only: it draws nothing."""
+        case = self._case(view)
+        if case is None:
+            return None
+        picks, weights = case
+        total = sum(weights)
+        if not total > 0.0:  # as weighted_index: uniform over the kinds named
+            weights, total = [1.0] * len(picks), float(len(picks))
+        out = [0.0] * len(view.options)
+        for i, w in zip(picks, weights, strict=True):
+            out[i] = w / total
+        return out
 
 
 class CallableRule:

@@ -26,6 +26,12 @@ def bayes(prior: tuple[float, ...], likelihood: list[float]) -> tuple[float, ...
     return tuple(j / total for j in joint)
 
 
+def seen(context: str, kind: str) -> bool:
+    """Whether observers see a choice and learn from it: every choice but quietly holding at a
+    review."""
+    return context != "review" or kind != "hold"
+
+
 def draw_types(
     params: RunParams, streams: dict[str, random.Random]
 ) -> tuple[RunParams, dict[str, float]]:

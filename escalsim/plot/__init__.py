@@ -20,6 +20,7 @@ from escalsim.plot.discovery import box_limits, discovery_panels, feature_scores
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
 from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
+from escalsim.plot.history import beliefs, cohesion, fan, rungs_over_time
 from escalsim.plot.ladder import rungs
 from escalsim.plot.timing import incidence, milestones
 
@@ -27,12 +28,15 @@ __all__ = [
     "PALETTE",
     "STANDARD",
     "PlotAccessor",
+    "beliefs",
     "binned",
     "box_limits",
     "check_figure_folder",
+    "cohesion",
     "comparison",
     "discovery_panels",
     "driver",
+    "fan",
     "feature_scores",
     "incidence",
     "milestones",
@@ -41,6 +45,7 @@ __all__ = [
     "outcomes",
     "paired_differences",
     "rungs",
+    "rungs_over_time",
     "save_figure",
     "standard_figures",
     "strongest_driver",

@@ -60,6 +60,24 @@ class PlotAccessor:
 
         return driver(self._results, param, **options)
 
+    def beliefs(self, **options: Any) -> Figure:
+        """Beliefs in resolve over time, as fan charts (:func:`escalsim.plot.beliefs`)."""
+        from escalsim.plot.history import beliefs
+
+        return beliefs(self._results, **options)
+
+    def cohesion(self, **options: Any) -> Figure:
+        """Cohesion over time, as a fan chart (:func:`escalsim.plot.cohesion`)."""
+        from escalsim.plot.history import cohesion
+
+        return cohesion(self._results, **options)
+
+    def rungs_over_time(self, **options: Any) -> Figure:
+        """Rungs over time, as fan charts (:func:`escalsim.plot.rungs_over_time`)."""
+        from escalsim.plot.history import rungs_over_time
+
+        return rungs_over_time(self._results, **options)
+
     def comparison(
         self,
         *others: Results,

@@ -6,10 +6,12 @@ the schema metadata: ``pyarrow.parquet.read_schema(path).metadata``) carries
 - ``escalsim.format``: the file layout version,
 - ``escalsim.provenance``: JSON of the provenance dict,
 - ``escalsim.scenario``: JSON of the scenario (``Scenario.to_dict()``),
-- ``escalsim.events``: the name of the events file beside it, when events were kept.
+- ``escalsim.events``: the name of the events file beside it, when events were kept,
+- ``escalsim.decisions``: the name of the decisions file beside it, when runs were traced.
 
 Event logs go to a second file beside the first (``results.parquet`` →
-``results.events.parquet``), because they are a table of another shape. The metadata is written
+``results.events.parquet``), because they are a table of another shape; decision traces to a
+third (``results.decisions.parquet``). The metadata is written
 when the file is closed, so it can hold what is known only at the end (run count, finish
 time). Every file is written under a temporary name in the target folder and renamed into
 place at the end; an error or an interrupt removes the temporary files and leaves nothing.
@@ -42,14 +44,21 @@ KEY_FORMAT = "escalsim.format"
 KEY_PROVENANCE = "escalsim.provenance"
 KEY_SCENARIO = "escalsim.scenario"
 KEY_EVENTS = "escalsim.events"
+KEY_DECISIONS = "escalsim.decisions"
 KEY_PART = "escalsim.part"
-"""Set to ``events`` in the metadata of an events file."""
+"""Set to ``events`` (``decisions``) in the metadata of an events (decisions) file."""
 
 
 def events_path(path: str | os.PathLike[str]) -> Path:
     """The events file that goes with a runs file: ``x.parquet`` → ``x.events.parquet``."""
     p = Path(path)
     return p.with_name(f"{p.stem}.events{p.suffix}")
+
+
+def decisions_path(path: str | os.PathLike[str]) -> Path:
+    """The decisions file that goes with a runs file: ``x.parquet`` → ``x.decisions.parquet``."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.decisions{p.suffix}")
 
 
 def check_target(path: str | os.PathLike[str], force: bool) -> Path:
@@ -238,7 +247,8 @@ class _Part:
 
 
 class ParquetStream:
-    """Writes a runs table (and optionally an events table) chunk by chunk, then commits.
+    """Writes a runs table (and optionally an events and a decisions table) chunk by chunk,
+    then commits.
 
     Use as a context manager, or call :meth:`commit` at the end and :meth:`abort` on failure.
     Written frames are gathered into row groups of at least :data:`ROW_GROUP_ROWS` rows.
@@ -252,30 +262,44 @@ class ParquetStream:
         layout: Layout,
         *,
         with_events: bool = False,
+        with_decisions: bool = False,
         force: bool = False,
         kept: str = "no file was written",
     ) -> None:
         self.path = check_target(path, force)
         self.events_path = check_target(events_path(self.path), force) if with_events else None
+        self.decisions_path = (
+            check_target(decisions_path(self.path), force) if with_decisions else None
+        )
         self.force = force
         self.kept = kept
         self._runs: _Part | None = None
         self._events: _Part | None = None
+        self._decisions: _Part | None = None
         try:
             self._runs = _Part(self.path, layout.runs_frame([]), kept)
             if self.events_path is not None:
                 self._events = _Part(self.events_path, layout.events_frame([]), kept)
+            if self.decisions_path is not None:
+                self._decisions = _Part(self.decisions_path, layout.decisions.empty(), kept)
         except BaseException:
             self.abort()
             raise
         self.rows = 0
 
-    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
+    def write(
+        self,
+        runs: pd.DataFrame,
+        events: pd.DataFrame | None = None,
+        decisions: pd.DataFrame | None = None,
+    ) -> None:
         if self._runs is None:
             raise ResultsError(f"{self.path}: stream already closed")
         self._runs.write(runs)
         if self._events is not None and events is not None:
             self._events.write(events)
+        if self._decisions is not None and decisions is not None:
+            self._decisions.write(decisions)
         self.rows += len(runs)
 
     def commit(self, provenance: dict[str, Any], scenario_text: str) -> Path:
@@ -289,12 +313,16 @@ class ParquetStream:
         }
         try:
             parts = [self._runs]
+            if self._decisions is not None and self.decisions_path is not None:
+                meta[KEY_DECISIONS] = self.decisions_path.name
             if self._events is not None and self.events_path is not None:
                 meta[KEY_EVENTS] = self.events_path.name
-                self._events.close({**meta, "escalsim.part": "events"})
-                parts.insert(0, self._events)
+            for part, name in ((self._decisions, "decisions"), (self._events, "events")):
+                if part is not None:
+                    part.close({**meta, KEY_PART: name})
+                    parts.insert(0, part)
             self._runs.close(meta)
-            for part in parts:  # the events file first: the runs file is the commit
+            for part in parts:  # the other files first: the runs file is the commit
                 if part.target.exists() and not self.force:
                     raise ResultsError(f"{part.target}: file appeared while writing; not replaced")
                 with write_errors_named(part.target, self.kept):
@@ -302,15 +330,15 @@ class ParquetStream:
         except BaseException:
             self.abort()
             raise
-        self._runs = self._events = None
+        self._runs = self._events = self._decisions = None
         return self.path
 
     def abort(self) -> None:
         """Remove the temporary files; nothing is left behind."""
-        for part in (self._runs, self._events):
+        for part in (self._runs, self._events, self._decisions):
             if part is not None:
                 part.abort()
-        self._runs = self._events = None
+        self._runs = self._events = self._decisions = None
 
     def __enter__(self) -> ParquetStream:
         return self
@@ -318,6 +346,13 @@ class ParquetStream:
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is not None:
             self.abort()
+
+
+_PARTS = {
+    "events": "one row per event of its runs",
+    "decisions": "one row per option of every decision of its runs",
+}
+"""The files that go with a runs file, and what their rows are."""
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -332,11 +367,12 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     except Exception as exc:  # pyarrow raises several kinds for a damaged or foreign file
         raise ResultsError(f"{p}: not a readable Parquet file: {exc}") from exc
     meta = {k.decode("utf-8"): v.decode("utf-8") for k, v in raw.items()}
-    if meta.get(KEY_PART) == "events":
-        runs = p.name.removesuffix(".events.parquet") + ".parquet"
+    part = meta.get(KEY_PART)
+    if part in _PARTS:
+        runs = p.name.removesuffix(f".{part}.parquet") + ".parquet"
         runs = runs if runs != p.name else "the runs file beside it"
         raise ResultsError(
-            f"{p}: is the events file of a results file (one row per event of its runs); "
+            f"{p}: is the {part} file of a results file ({_PARTS[part]}); "
             f"give the runs file ({runs}), which names it"
         )
     if KEY_FORMAT not in meta or KEY_SCENARIO not in meta or KEY_PROVENANCE not in meta:

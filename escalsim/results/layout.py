@@ -11,10 +11,11 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from escalsim.errors import RunError
+from escalsim.results.decisions import DecisionLayout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +76,7 @@ def _json_default(obj: Any) -> Any:
 
 @dataclass(frozen=True)
 class Layout:
-    """Columns of the runs table of one scenario."""
+    """Columns of the runs table of one scenario (and of its decisions table)."""
 
     outcomes: tuple[str, ...]
     ladders: tuple[str, ...]
@@ -83,6 +84,7 @@ class Layout:
     params: tuple[str, ...]
     start: dt.date
     horizon: float
+    decisions: DecisionLayout | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, sc: Scenario) -> Layout:
@@ -96,6 +98,7 @@ class Layout:
             params=tuple(params),
             start=sc.start,
             horizon=float(sc.horizon),
+            decisions=DecisionLayout.of(sc),
         )
 
     @property

@@ -2,14 +2,15 @@
 
 ``simulate(..., out="big.parquet", resume=True)`` writes every finished chunk to the folder
 ``big.parquet.partial/`` as ``chunk-<first run>.parquet`` (and ``chunk-<first run>.events
-.parquet`` when events are kept), each file written under a temporary name and renamed, after
-``manifest.json``, which records the settings that fix the table: scenario content hash, seed,
-runs, precision, events kept, library version. Chunks are written in run order, so the
-finished runs are always ``0 .. done - 1``: a later call with the same settings runs the rest,
-copies the chunks into the target (itself written atomically, as always) and removes the
-folder. Chunk sizes, workers and executors may differ between calls: a run's result depends
-only on the root seed and its index. A killed process leaves only temporary files, removed
-when the folder is opened again.
+.parquet`` when events are kept, ``chunk-<first run>.decisions.parquet`` when runs are
+traced), each file written under a temporary name and renamed, after ``manifest.json``, which
+records the settings that fix the table: scenario content hash, seed, runs, precision, events
+kept, decisions traced, library version. Chunks are written in run order, so the finished
+runs are always ``0 .. done - 1``: a later call with the same settings runs the rest, copies
+the chunks into the target (itself written atomically, as always) and removes the folder.
+Chunk sizes, workers and executors may differ between calls: a run's result depends only on
+the root seed and its index. A killed process leaves only temporary files, removed when the
+folder is opened again.
 
 Each kept chunk file's SHA-256 is appended to ``checksums.sha256``; on resume a chunk that
 does not match (damaged, changed) is run again with a warning, with every chunk after it. While
@@ -41,6 +42,7 @@ from escalsim.results.io import (
     ParquetStream,
     check_target,
     create_new,
+    decisions_path,
     events_path,
     read_metadata,
     read_table,
@@ -60,7 +62,7 @@ CHECKSUMS = "checksums.sha256"
 """The SHA-256 of every kept chunk file, one ``<hex>  <name>`` line each (``sha256sum``'s
 format): appended as each chunk is kept, checked on resume."""
 _CHUNK = re.compile(r"chunk-(\d{12})\.parquet")
-_CHECKSUM = re.compile(r"([0-9a-f]{64})  (chunk-\d{12}(?:\.events)?\.parquet)")
+_CHECKSUM = re.compile(r"([0-9a-f]{64})  (chunk-\d{12}(?:\.events|\.decisions)?\.parquet)")
 
 _SETTINGS = {  # the settings that fix the table, and how a message names them
     "escalsim_version": "escalsim version",
@@ -70,8 +72,11 @@ _SETTINGS = {  # the settings that fix the table, and how a message names them
     "precision": "precision",
     "max_runs": "max_runs",
     "keep_events": "keep_events",
+    "trace": "trace",
     "python_rules": "Python rules",
 }
+_DEFAULTS = {"trace": False}
+"""The value of a setting that records made before it existed do not hold."""
 
 
 def partial_path(target: str | os.PathLike[str]) -> Path:
@@ -86,7 +91,7 @@ def _chunk_path(folder: Path, start: int) -> Path:
 
 def _settings_of_provenance(prov: dict[str, Any]) -> dict[str, Any]:
     """The settings a finished results file was made with (see :data:`_SETTINGS`)."""
-    found = {key: prov.get(key) for key in _SETTINGS}
+    found = {key: prov.get(key, _DEFAULTS.get(key)) for key in _SETTINGS}
     found["runs"] = prov.get("min_runs", prov.get("runs"))  # precision mode: the minimum
     return found
 
@@ -94,7 +99,7 @@ def _settings_of_provenance(prov: dict[str, Any]) -> dict[str, Any]:
 def _difference(stored: dict[str, Any], current: dict[str, Any]) -> str | None:
     """How ``current`` differs from ``stored`` (the first setting that does), else None."""
     for key, name in _SETTINGS.items():
-        was, now = stored.get(key), current.get(key)
+        was, now = stored.get(key, _DEFAULTS.get(key)), current.get(key, _DEFAULTS.get(key))
         if was != now:
             if key == "scenario_sha256":
                 return f"a different scenario (content hash {str(was)[:12]}…, now {str(now)[:12]}…)"
@@ -153,6 +158,8 @@ def plan_resume(
     check_target(p, force)
     if keep_events:
         check_target(events_path(p), force)
+    if settings.get("trace"):
+        check_target(decisions_path(p), force)
     return "continue" if pending else "new"
 
 
@@ -306,6 +313,7 @@ class PartialRun:
         self.folder = partial_path(self.target)
         self.layout = layout
         self.keep_events = bool(settings.get("keep_events"))
+        self.trace = bool(settings.get("trace"))
         self.force = force
         self.lock = RunLock(self.target)
         try:
@@ -329,9 +337,14 @@ class PartialRun:
         self.chunks = self._scan()
 
     def _files(self, start: int) -> list[Path]:
-        """A chunk's files: its events file first, then its runs file (which marks it done)."""
+        """A chunk's files: its events and decisions files first, then its runs file (which
+        marks it done)."""
         path = _chunk_path(self.folder, start)
-        return [events_path(path), path] if self.keep_events else [path]
+        return [
+            *([events_path(path)] if self.keep_events else []),
+            *([decisions_path(path)] if self.trace else []),
+            path,
+        ]
 
     def _scan(self) -> list[tuple[int, int]]:
         """(first run, run count) of the usable chunks: the files that continue one another
@@ -399,6 +412,11 @@ class PartialRun:
         )
 
     @property
+    def _with(self) -> dict[str, bool]:
+        """Which tables a chunk (and the target) holds besides the runs."""
+        return {"with_events": self.keep_events, "with_decisions": self.trace}
+
+    @property
     def done(self) -> int:
         """Runs already finished: runs ``0 .. done - 1``."""
         return sum(rows for _, rows in self.chunks)
@@ -411,16 +429,19 @@ class PartialRun:
             table = pq.read_table(_chunk_path(self.folder, start), columns=["outcome"])
             yield [str(x) for x in table.column("outcome").to_pylist()]
 
-    def write(self, runs: pd.DataFrame, events: pd.DataFrame | None) -> None:
-        """Keep one finished chunk (the events file first: the runs file marks it done), then
-        record its checksums."""
+    def write(
+        self,
+        runs: pd.DataFrame,
+        events: pd.DataFrame | None,
+        decisions: pd.DataFrame | None = None,
+    ) -> None:
+        """Keep one finished chunk (the events and decisions files first: the runs file marks
+        it done), then record its checksums."""
         start = self.done
         kept = self._kept(start)
         path = _chunk_path(self.folder, start)
-        with ParquetStream(
-            path, self.layout, with_events=self.keep_events, force=True, kept=kept
-        ) as s:
-            s.write(runs, events)
+        with ParquetStream(path, self.layout, **self._with, force=True, kept=kept) as s:
+            s.write(runs, events, decisions)
             s.commit({"first_run": start}, "{}")
         record = self.folder / CHECKSUMS
         text = "".join(f"{_sha256(f)}  {f.name}\n" for f in self._files(start))
@@ -438,17 +459,17 @@ class PartialRun:
             f"all {self.done:,} runs are kept in {self.folder}; run the same command again "
             "(resume=True, --resume) to write the file, which needs about as much space again"
         )
-        stream = ParquetStream(
-            self.target, self.layout, with_events=self.keep_events, force=self.force, kept=kept
-        )
+        stream = ParquetStream(self.target, self.layout, **self._with, force=self.force, kept=kept)
         with stream:
             for start, _ in self.chunks:
                 path = _chunk_path(self.folder, start)
                 runs = self.layout.restore(read_table(path))
-                events = None
+                events = decisions = None
                 if self.keep_events:
                     events = self.layout.restore_events(read_table(events_path(path)))
-                stream.write(runs, events)
+                if self.trace:
+                    decisions = self.layout.decisions.restore(read_table(decisions_path(path)))
+                stream.write(runs, events, decisions)
             stream.commit(provenance, scenario_text)
         (self.folder / MANIFEST).unlink(missing_ok=True)
         discard(self.target)
