@@ -17,9 +17,11 @@ from escalsim.results.layout import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "scenarios" / "venezuela_2025.yaml"
-SEED, RUN = 7, 6
-"""A flagship run with long shots (a coup attempt, a mediation), a failed coup and an end by
-the collapse hazard."""
+SEED = 7
+SEARCH = 400
+"""The tests tell the first flagship runs (of root seed 7) that have what they check (a failed
+coup and an end by the collapse hazard; a refusal of the US demand): found by search, so that
+a change of the model's numbers moves the runs, not the tests."""
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +29,40 @@ def flagship():
     return es.load_scenario(FLAGSHIP)
 
 
-@pytest.fixture(scope="module")
-def told(flagship):
-    return es.explain(flagship, SEED, RUN)
+def _wanted(record) -> bool:
+    failed_coup = any(
+        e.kind == "failed" and e.payload.get("action") == "defect" for e in record.events
+    )
+    return (
+        failed_coup
+        and record.outcome == "internal_collapse"
+        and any(e.kind == "outcome" and e.actor == "maduro" for e in record.events)
+    )
+
+
+def _first(flagship, wanted) -> int:
+    from escalsim.engine import prepare, run_prepared
+
+    prep = prepare(flagship)
+    for i in range(SEARCH):
+        if wanted(run_prepared(prep, run_seed(SEED, i), i, keep_events=True)):
+            return i
+    pytest.fail(f"no run among the first {SEARCH} is the run the test needs")
 
 
 @pytest.fixture(scope="module")
-def trace(flagship):
-    record = run_one(flagship, run_seed(SEED, RUN), trace=True)
+def run_index(flagship):
+    return _first(flagship, _wanted)
+
+
+@pytest.fixture(scope="module")
+def told(flagship, run_index):
+    return es.explain(flagship, SEED, run_index)
+
+
+@pytest.fixture(scope="module")
+def trace(flagship, run_index):
+    record = run_one(flagship, run_seed(SEED, run_index), trace=True)
     return record, Layout.of(flagship).decisions.frame([record])
 
 
@@ -42,11 +70,15 @@ def _name(sc, actor):
     return sc.actors[actor].name or actor
 
 
-def test_each_consequential_choice_is_told_with_its_numbers_in_order(flagship, told, trace):
+def test_each_consequential_choice_is_told_with_its_numbers_in_order(
+    flagship, told, trace, run_index
+):
     record, table = trace
     lines = told.splitlines()
     assert lines[0] == flagship.title
-    assert lines[1].startswith(f"Run {RUN} of root seed {SEED} (run seed {run_seed(SEED, RUN)})")
+    assert lines[1].startswith(
+        f"Run {run_index} of root seed {SEED} (run seed {run_seed(SEED, run_index)})"
+    )
     body = lines[3:]
     at = 0
     quiet = long_shots = 0
@@ -57,7 +89,7 @@ def test_each_consequential_choice_is_told_with_its_numbers_in_order(flagship, t
             continue
         date = flagship.start + dt.timedelta(days=float(pick["time"]))
         head = f"{date.isoformat()} — {_name(flagship, pick['actor'])} "
-        while not body[at].startswith(head):
+        while not body[at].startswith(head) or " held at " in body[at]:
             at += 1  # quiet holds and events come in between
         line = body[at]
         assert f"was worth {number(pick['utility'])} against " in line
@@ -85,8 +117,17 @@ def test_each_consequential_choice_is_told_with_its_numbers_in_order(flagship, t
     assert lines[-1].endswith("no choice ended it, but the collapse hazard")
 
 
-def test_the_belief_behind_a_refusal_is_the_traced_one(flagship, told, trace):
-    _, table = trace
+def test_the_belief_behind_a_refusal_is_the_traced_one(flagship):
+    def refuses_the_us(record) -> bool:
+        return any(
+            e.kind == "refuse" and e.actor == "maduro" and e.target == "us" and e.time > 0
+            for e in record.events
+        )
+
+    run = _first(flagship, refuses_the_us)
+    told = es.explain(flagship, SEED, run)
+    record = run_one(flagship, run_seed(SEED, run), trace=True)
+    table = Layout.of(flagship).decisions.frame([record])
     refusals = table[
         table["chosen"]
         & (table["actor"] == "maduro")
@@ -100,23 +141,26 @@ def test_the_belief_behind_a_refusal_is_the_traced_one(flagship, told, trace):
         assert f"because it put the chance of *{threat}* by United States at {b:.2f}" in told
 
 
-def test_a_results_run_is_explained_as_the_scenario_run(flagship, told, tmp_path):
+def test_a_results_run_is_explained_as_the_scenario_run(flagship, told, run_index, tmp_path):
     res = es.simulate(
-        flagship, RUN + 2, SEED, settings=es.RunSettings(executor="serial", progress=False)
+        flagship, run_index + 2, SEED, settings=es.RunSettings(executor="serial", progress=False)
     )
-    assert es.explain(res, run=RUN) == told
+    assert es.explain(res, run=run_index) == told
     res.to_parquet(tmp_path / "r.parquet")
-    with pytest.raises(ResultsError, match=f"no run 50; these results hold runs 0 to {RUN + 1}"):
-        es.explain(res, run=50)
+    last = run_index + 1
+    with pytest.raises(
+        ResultsError, match=f"no run {last + 10}; these results hold runs 0 to {last}"
+    ):
+        es.explain(res, run=last + 10)
     with pytest.raises(ValueError, match="non-negative"):
         es.explain(flagship, SEED, -1)
 
 
 def test_cli_explain_tells_a_run_and_refuses_one_that_does_not_exist(
-    flagship, told, tmp_path, capsys
+    flagship, told, run_index, tmp_path, capsys
 ):
     code, out, err = run_main(
-        ["explain", str(FLAGSHIP), "--seed", str(SEED), "--run", str(RUN)], capsys
+        ["explain", str(FLAGSHIP), "--seed", str(SEED), "--run", str(run_index)], capsys
     )
     assert code == 0 and out.strip() == told.strip()
     res = es.simulate(flagship, 3, SEED, settings=es.RunSettings(executor="serial", progress=False))
@@ -131,7 +175,7 @@ def test_cli_explain_tells_a_run_and_refuses_one_that_does_not_exist(
 
 def test_explain_with_a_python_rule_says_in_one_line_what_is_missing(flagship):
     with pytest.warns(RuntimeWarning, match="Python rule") as caught:
-        text = es.explain(flagship, SEED, RUN, rules={"us": lambda view: "hold"})
+        text = es.explain(flagship, SEED, 0, rules={"us": lambda view: "hold"})
     assert len(caught) == 1 and "\n" not in str(caught[0].message)
     assert "United States" in text and "(by its Python rule)" in text
 
