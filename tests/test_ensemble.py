@@ -19,6 +19,7 @@ import pytest
 from fakes_ensemble import ensemble, fake_job, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from time_limits import HANG_GUARD
 
 from escalsim.engine import run_one, run_seed
 from escalsim.ensemble import ProcessExecutor, SerialExecutor, simulate
@@ -119,7 +120,9 @@ def test_an_unguarded_script_under_spawn_is_told_what_to_do(tmp_path):
         f"es.simulate({str(DYAD)!r}, runs=20, executor=ProcessExecutor(2, max_retries=0),"
         " progress=False)\n"
     )
-    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=HANG_GUARD
+    )
     assert res.returncode == 1
     last = res.stderr.strip().splitlines()[-1]
     assert "a worker died once while runs 0.." in last
@@ -348,7 +351,9 @@ def test_importing_the_packages_loads_no_heavy_dependency():
         "heavy = {'pandas', 'pyarrow', 'dask', 'distributed', 'tqdm', 'matplotlib'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 

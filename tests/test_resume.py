@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from fakes_ensemble import DATA, ensemble, fake_job, scenario
+from time_limits import HANG_GUARD, hang_guard
 
 from escalsim import Results, load_scenario
 from escalsim.ensemble import ProcessExecutor, simulate
@@ -226,11 +227,10 @@ def _start(out: Path, *extra: str) -> subprocess.Popen:
 
 
 def _wait_for_chunks(out: Path, n: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while len(list(partial_path(out).glob("chunk-*.parquet"))) < n:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "no chunk was written"
-        time.sleep(0.05)
+    with hang_guard():  # bounded by the run itself: it fails as soon as the command has ended
+        while len(list(partial_path(out).glob("chunk-*.parquet"))) < n:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
@@ -239,13 +239,13 @@ def test_cli_killed_then_stopped_then_resumed_gives_the_uninterrupted_table(tmp_
     proc = _start(out, "--executor", "serial")  # 4 chunks of 1000 runs
     _wait_for_chunks(out, 1, proc)
     proc.kill()  # no chance to clean up
-    proc.wait(timeout=30)
+    proc.wait(timeout=HANG_GUARD)
     assert not out.exists()
 
     proc = _start(out, "--executor", "serial")
     _wait_for_chunks(out, 2, proc)
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=HANG_GUARD)
     assert proc.returncode == 130, stderr
     assert "big.parquet.partial" in stderr and "--resume" in stderr and "Traceback" not in stderr
     assert "Outcomes of the finished runs" in stderr and not out.exists()
@@ -253,13 +253,13 @@ def test_cli_killed_then_stopped_then_resumed_gives_the_uninterrupted_table(tmp_
     other = subprocess.run(
         [sys.executable, "-m", "escalsim.cli.main", "run", str(DYAD), "--runs", "4000",
          "--seed", "6", "--out", str(out), "--resume", "-q"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=HANG_GUARD,
     )  # fmt: skip
     assert other.returncode == 1 and "seed 5, not 6" in other.stderr
     assert "Traceback" not in other.stderr and other.stderr.count("\n") == 1
 
     proc = _start(out, "--workers", "2")  # the rest, in chunks of another size
-    stdout, stderr = proc.communicate(timeout=60)
+    stdout, stderr = proc.communicate(timeout=HANG_GUARD)
     assert proc.returncode == 0, stderr
     assert "runs written to" in stdout
     assert [p.name for p in tmp_path.iterdir()] == ["big.parquet"]
@@ -267,14 +267,14 @@ def test_cli_killed_then_stopped_then_resumed_gives_the_uninterrupted_table(tmp_
     pd.testing.assert_frame_equal(Results.from_parquet(out).runs, expected.runs, check_exact=True)
 
     again = _start(out)  # nothing left to do: the file is reported, not rewritten
-    stdout, stderr = again.communicate(timeout=60)
+    stdout, stderr = again.communicate(timeout=HANG_GUARD)
     assert again.returncode == 0 and "nothing to resume" in stdout, stderr
 
 
 def test_cli_resume_needs_out(tmp_path):
     res = subprocess.run(
         [sys.executable, "-m", "escalsim.cli.main", "run", str(DYAD), "--resume"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True, text=True, cwd=tmp_path, timeout=HANG_GUARD,
     )  # fmt: skip
     assert res.returncode == 2 and "--resume" in res.stderr and "--out" in res.stderr
     assert "Traceback" not in res.stderr and list(tmp_path.iterdir()) == []
