@@ -14,10 +14,11 @@ and optionally the line of the case file the message must point at (``<file>:<li
 files are scenarios; ``.args`` files describe a command line only. Adding a case is adding a
 file.
 
-Every case runs the real command in a subprocess from an empty folder and must exit with the
-stated status, print no traceback, name the problem, and leave no file behind. A case still
-running at the hang guard has hung. The cases are tests of their own, so that pytest-xdist
-spreads them over the cores.
+Every case runs the real command from an empty folder and must exit with the stated status,
+print no traceback, name the problem, and leave no file behind. The catalogue calls the entry
+point in-process (``call_case``: the same ``main`` as ``python -m escalsim.cli.main``, without
+an interpreter start-up per case); the other tests here run it in a subprocess (``run_case``).
+A case still running at the hang guard has hung.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from time_limits import HANG_GUARD
+from cli_helpers import run_main
+from time_limits import HANG_GUARD, hang_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "bad_inputs"
@@ -102,8 +104,8 @@ class Outcome:
     left: tuple[str, ...]
 
 
-def run_case(case: Case, tmp: Path) -> Outcome:
-    """Run one case's command in the empty folder ``tmp``."""
+def case_argv(case: Case, tmp: Path) -> list[str]:
+    """The case's command line, placeholders filled in, to run in the empty folder ``tmp``."""
     tmp.mkdir(parents=True, exist_ok=True)
     values = {
         "file": str(case.path),
@@ -114,6 +116,27 @@ def run_case(case: Case, tmp: Path) -> Outcome:
     argv = shlex.split(case.args)
     for key, value in values.items():
         argv = [a.replace("{" + key + "}", value) for a in argv]
+    return argv
+
+
+def left_in(tmp: Path) -> tuple[str, ...]:
+    return tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")))
+
+
+def call_case(case: Case, tmp: Path, monkeypatch, capsys) -> Outcome:
+    """Run one case's command in-process, through the entry point, in the empty folder ``tmp``.
+    An exception escaping the command fails the test, as a traceback would."""
+    argv = case_argv(case, tmp)
+    monkeypatch.chdir(tmp)
+    monkeypatch.setenv("COLUMNS", "200")
+    with hang_guard():
+        code, out, err = run_main(argv, capsys)
+    return Outcome(code, out, err, left_in(tmp))
+
+
+def run_case(case: Case, tmp: Path) -> Outcome:
+    """Run one case's command in a subprocess, in the empty folder ``tmp``."""
+    argv = case_argv(case, tmp)
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
     try:
         res = subprocess.run(
@@ -126,9 +149,8 @@ def run_case(case: Case, tmp: Path) -> Outcome:
         code, out, err = res.returncode, res.stdout, res.stderr
     except subprocess.TimeoutExpired as exc:
         code, out, err = None, exc.stdout or b"", exc.stderr or b""
-    left = tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")))
     decode = lambda b: b.decode("utf-8", "replace")  # noqa: E731
-    return Outcome(code, decode(out), decode(err), left)
+    return Outcome(code, decode(out), decode(err), left_in(tmp))
 
 
 def flat(text: str) -> str:
@@ -144,8 +166,8 @@ def test_the_catalogue_is_large_and_well_formed():
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.id)
-def test_bad_input(case: Case, tmp_path: Path):
-    got = run_case(case, tmp_path / "work")
+def test_bad_input(case: Case, tmp_path: Path, monkeypatch, capsys):
+    got = call_case(case, tmp_path / "work", monkeypatch, capsys)
     shown = f"{case.path.name} ({case.what})\nstdout:\n{got.stdout}\nstderr:\n{got.stderr}"
     assert got.returncode is not None, f"hung for {HANG_GUARD:g} s: {shown}"
     assert got.returncode == case.code, shown
