@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_main
-from time_limits import HANG_GUARD, hang_guard
+from time_limits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "bad_inputs"
@@ -129,8 +129,7 @@ def call_case(case: Case, tmp: Path, monkeypatch, capsys) -> Outcome:
     argv = case_argv(case, tmp)
     monkeypatch.chdir(tmp)
     monkeypatch.setenv("COLUMNS", "200")
-    with hang_guard():
-        code, out, err = run_main(argv, capsys)
+    code, out, err = run_main(argv, capsys)
     return Outcome(code, out, err, left_in(tmp))
 
 

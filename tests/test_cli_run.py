@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_main
-from time_limits import HANG_GUARD, hang_guard
+from time_limits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 DYAD = ROOT / "tests" / "data" / "dyad.yaml"
@@ -137,8 +137,7 @@ def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
         text=True,
     )
     try:
-        with hang_guard():  # however long start-up and the first chunk take on a busy machine
-            ready = proc.stdout.readline()
+        ready = proc.stdout.readline()  # however long start-up and a chunk take
         assert ready == "ready\n", proc.communicate()  # it ended before any chunk finished
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=HANG_GUARD)

@@ -10,13 +10,11 @@ that every drawn parameter is finite, and that no NaN or infinity reaches the ru
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from time_limits import hang_guard
 
 import escalsim as es
 import escalsim.engine.simulation as simulation
@@ -34,14 +32,6 @@ TINY = 1e-9
 LARGEST = float(np.finfo(float).max)
 
 _loaded: dict[str, Scenario] = {}
-
-
-@pytest.fixture(autouse=True)
-def no_hang() -> Iterator[None]:
-    """A storm of events ends in the engine's own RunError (its event budget); should anything
-    else loop for ever, the test fails at the hang guard rather than hangs."""
-    with hang_guard():
-        yield
 
 
 def scenario(name: str) -> Scenario:

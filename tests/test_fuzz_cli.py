@@ -50,7 +50,7 @@ RUNNER = CliRunner()
 
 def call(argv: list[str]) -> tuple[int, str]:
     """Run the real entry point in-process; return the exit status and stdout + stderr."""
-    with RUNNER.isolation() as (out, err, _), hang_guard():
+    with RUNNER.isolation() as (out, err, _):
         try:
             main(argv)
         except SystemExit as stop:
