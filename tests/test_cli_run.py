@@ -128,8 +128,7 @@ main(sys.argv[1:])
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
     out = tmp_path / "big.parquet"
-    flagship = str(ROOT / "scenarios/venezuela_2025.yaml")
-    args = ["run", flagship, "--runs", "1000000", "--executor", "serial", "--out", str(out), "-q"]
+    args = ["run", str(DYAD), "--runs", "1000000", "--executor", "serial", "--out", str(out), "-q"]
     proc = subprocess.Popen(
         [sys.executable, "-c", READY_AFTER_A_CHUNK, *args],
         stdout=subprocess.PIPE,
