@@ -16,8 +16,8 @@ file.
 
 Every case runs the real command from an empty folder and must exit with the stated status,
 print no traceback, name the problem, and leave no file behind. The catalogue calls the entry
-point in-process (``call_case``: the same ``main`` as ``python -m escalsim.cli.main``, without
-an interpreter start-up per case); the other tests here run it in a subprocess (``run_case``).
+point in-process (``in_process``: the same ``main`` as ``python -m escalsim.cli.main``,
+without an interpreter start-up per case); the other tests here run it in a subprocess.
 A case still running at the hang guard has hung.
 """
 
@@ -28,6 +28,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +95,10 @@ ALL_CASES = sorted(
 )
 
 
+Call = Callable[[list[str], Path, dict[str, str]], tuple[int, bytes, bytes]]
+"""Runs a command line in a folder with an environment: exit status, stdout, stderr."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the command did: status (None on a hang), output, files left behind."""
@@ -104,8 +109,9 @@ class Outcome:
     left: tuple[str, ...]
 
 
-def case_argv(case: Case, tmp: Path) -> list[str]:
-    """The case's command line, placeholders filled in, to run in the empty folder ``tmp``."""
+def run_case(case: Case, tmp: Path, call: Call | None = None) -> Outcome:
+    """Run one case's command in the empty folder ``tmp``: in a subprocess, or through ``call``
+    (see ``in_process``)."""
     tmp.mkdir(parents=True, exist_ok=True)
     values = {
         "file": str(case.path),
@@ -116,40 +122,38 @@ def case_argv(case: Case, tmp: Path) -> list[str]:
     argv = shlex.split(case.args)
     for key, value in values.items():
         argv = [a.replace("{" + key + "}", value) for a in argv]
-    return argv
-
-
-def left_in(tmp: Path) -> tuple[str, ...]:
-    return tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")))
-
-
-def call_case(case: Case, tmp: Path, monkeypatch, capsys) -> Outcome:
-    """Run one case's command in-process, through the entry point, in the empty folder ``tmp``.
-    An exception escaping the command fails the test, as a traceback would."""
-    argv = case_argv(case, tmp)
-    monkeypatch.chdir(tmp)
-    monkeypatch.setenv("COLUMNS", "200")
-    code, out, err = run_main(argv, capsys)
-    return Outcome(code, out, err, left_in(tmp))
-
-
-def run_case(case: Case, tmp: Path) -> Outcome:
-    """Run one case's command in a subprocess, in the empty folder ``tmp``."""
-    argv = case_argv(case, tmp)
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    try:
-        res = subprocess.run(
-            [sys.executable, "-m", "escalsim.cli.main", *argv],
-            capture_output=True,
-            cwd=tmp,
-            env=env,
-            timeout=HANG_GUARD,
-        )
-        code, out, err = res.returncode, res.stdout, res.stderr
-    except subprocess.TimeoutExpired as exc:
-        code, out, err = None, exc.stdout or b"", exc.stderr or b""
+    if call is not None:
+        code, out, err = call(argv, tmp, env)
+    else:
+        try:
+            res = subprocess.run(
+                [sys.executable, "-m", "escalsim.cli.main", *argv],
+                capture_output=True,
+                cwd=tmp,
+                env=env,
+                timeout=HANG_GUARD,
+            )
+            code, out, err = res.returncode, res.stdout, res.stderr
+        except subprocess.TimeoutExpired as exc:
+            code, out, err = None, exc.stdout or b"", exc.stderr or b""
+    left = tuple(sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")))
     decode = lambda b: b.decode("utf-8", "replace")  # noqa: E731
-    return Outcome(code, decode(out), decode(err), left_in(tmp))
+    return Outcome(code, decode(out), decode(err), left)
+
+
+def in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Call:
+    """A ``call`` for run_case that runs the entry point in this process: the same ``main`` as
+    ``python -m escalsim.cli.main`` without an interpreter start-up per case; an exception
+    escaping it fails the test, as a traceback would."""
+
+    def call(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes, bytes]:
+        monkeypatch.chdir(cwd)
+        monkeypatch.setenv("COLUMNS", env["COLUMNS"])
+        code, out, err = run_main(argv, capsys)
+        return code, out.encode(), err.encode()
+
+    return call
 
 
 def flat(text: str) -> str:
@@ -166,7 +170,7 @@ def test_the_catalogue_is_large_and_well_formed():
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.id)
 def test_bad_input(case: Case, tmp_path: Path, monkeypatch, capsys):
-    got = call_case(case, tmp_path / "work", monkeypatch, capsys)
+    got = run_case(case, tmp_path / "work", in_process(monkeypatch, capsys))
     shown = f"{case.path.name} ({case.what})\nstdout:\n{got.stdout}\nstderr:\n{got.stderr}"
     assert got.returncode is not None, f"hung for {HANG_GUARD:g} s: {shown}"
     assert got.returncode == case.code, shown
