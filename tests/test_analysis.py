@@ -21,6 +21,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
+from time_limits import HANG_GUARD
 
 import escalsim as es
 from escalsim.analysis import (
@@ -590,5 +591,7 @@ def test_importing_the_analyses_loads_neither_salib_nor_matplotlib():
         "heavy = {'SALib', 'matplotlib', 'scipy'} & {m.split('.')[0] for m in sys.modules}\n"
         "print(sorted(heavy))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
+    )
     assert done.stdout.strip() == "[]"

@@ -18,6 +18,7 @@ import yaml
 from cli_helpers import run_main
 from matplotlib.figure import Figure
 from test_analysis import IRRELEVANT, RAID, SERIAL, SUCCESS, raid
+from time_limits import HANG_GUARD
 
 from escalsim.analysis import compare, sensitivity, sweep
 from escalsim.plot import paired_differences, sweep_curves, tornado
@@ -134,7 +135,7 @@ def test_cli_subprocess_exit_codes_without_traceback(raid_file):
             [sys.executable, "-m", "escalsim.cli.main", *args],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=HANG_GUARD,
             check=False,
         )
 
@@ -268,7 +269,7 @@ def test_an_analysis_figure_shows_itself_in_ipython():
     )
     env = {**os.environ, "MPLBACKEND": "Agg"}
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, env=env
     )
     assert done.returncode == 0, done.stderr
 
@@ -290,6 +291,7 @@ def test_figures_leave_pyplot_alone(tmp_path):
         [sys.executable, "-c", code, str(tmp_path / "curves.png")],
         capture_output=True,
         text=True,
+        timeout=HANG_GUARD,
         check=False,
         cwd=Path(__file__).parent,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -309,7 +311,7 @@ def test_drivers_example_runs_quickly_and_writes_its_figures(tmp_path):
          "--runs", "20", "--points", "3", "--workers", "1"],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=HANG_GUARD,
         check=False,
         env={**os.environ, "MPLBACKEND": "Agg"},
     )  # fmt: skip
@@ -322,6 +324,10 @@ def test_drivers_example_runs_quickly_and_writes_its_figures(tmp_path):
     assert "What moves P(negotiated_exit) most" in out and "What moves P(force) most" in out
     assert "beliefs and incentives first:" in out and "Sweep of actors." in out
     help_ = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--help"], capture_output=True, text=True, check=False
+        [sys.executable, str(EXAMPLE), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=False,
     )
     assert help_.returncode == 0 and "--runs" in help_.stdout and "--n" in help_.stdout

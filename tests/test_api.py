@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from time_limits import HANG_GUARD
+
 import escalsim
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
@@ -39,7 +41,9 @@ HEAVY = (
 
 def test_import_is_light():
     code = f"import sys, escalsim; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -52,5 +56,7 @@ def test_lazy_names_are_listed_and_resolve_in_a_fresh_interpreter():
         "assert plot.__name__ == 'escalsim.plot'; "
         "assert isinstance(__version__, str) and escalsim.Scenario is Scenario; print('ok')"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD
+    )
     assert out.stdout.strip() == "ok", out.stderr

@@ -1,4 +1,8 @@
-"""``escalsim run`` from the command line: output, files, bad flags, Ctrl-C."""
+"""``escalsim run`` from the command line: output, files, bad flags, Ctrl-C.
+
+The command runs in-process through its entry point (``run_main``), except where only a real
+process will do: Ctrl-C is a signal sent to a running command.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +10,25 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_main
+from time_limits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 DYAD = ROOT / "tests" / "data" / "dyad.yaml"
 
 
-def escalsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "escalsim.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
-
-
-def test_run_prints_outcomes_milestones_runs_and_time(tmp_path):
+def test_run_prints_outcomes_milestones_runs_and_time(tmp_path, capsys):
     out = tmp_path / "runs.parquet"
-    res = escalsim(
-        "run", str(DYAD), "--runs", "300", "--seed", "3", "--workers", "2", "--out", str(out)
-    )
-    assert res.returncode == 0, res.stderr
+    args = ["run", str(DYAD), "--runs", "300", "--seed", "3", "--workers", "2", "--out", str(out)]
+    code, stdout, err = run_main(args, capsys)
+    assert code == 0, err
     for outcome in ("deal", "war", "collapse", "backdown", "stalemate"):
-        assert outcome in res.stdout
-    assert "300 runs in" in res.stdout and "seed 3" in res.stdout
-    assert "Milestones" in res.stdout and "blockade" in res.stdout
+        assert outcome in stdout
+    assert "300 runs in" in stdout and "seed 3" in stdout
+    assert "Milestones" in stdout and "blockade" in stdout
     assert out.exists()
     import escalsim as es
 
@@ -42,25 +36,26 @@ def test_run_prints_outcomes_milestones_runs_and_time(tmp_path):
     assert len(loaded.runs) == 300 and loaded.provenance["seed"] == 3
 
 
-def test_run_refuses_to_overwrite_without_force(tmp_path):
+def test_run_refuses_to_overwrite_without_force(tmp_path, capsys):
     out = tmp_path / "runs.parquet"
-    assert escalsim("run", str(DYAD), "--runs", "20", "--out", str(out), "-q").returncode == 0
+    assert run_main(["run", str(DYAD), "--runs", "20", "--out", str(out), "-q"], capsys)[0] == 0
     before = out.read_bytes()
-    again = escalsim("run", str(DYAD), "--runs", "30", "--out", str(out), "-q")
-    assert again.returncode == 1 and "exists" in again.stderr and "Traceback" not in again.stderr
+    code, _, err = run_main(["run", str(DYAD), "--runs", "30", "--out", str(out), "-q"], capsys)
+    assert code == 1 and "exists" in err
     assert out.read_bytes() == before
-    forced = escalsim("run", str(DYAD), "--runs", "30", "--out", str(out), "-q", "--force")
-    assert forced.returncode == 0
+    forced = ["run", str(DYAD), "--runs", "30", "--out", str(out), "-q", "--force"]
+    assert run_main(forced, capsys)[0] == 0
 
 
-def test_set_changes_the_scenario():
-    res = escalsim(
+def test_set_changes_the_scenario(capsys):
+    args = [
         "run", str(DYAD), "--runs", "50", "--executor", "serial", "-q",
         "--set", "actors.a.repertoire=[hold, backdown]",
         "--set", "mechanisms.history=false",
-    )  # fmt: skip
-    assert res.returncode == 0, res.stderr
-    assert "error" not in res.stderr
+    ]  # fmt: skip
+    code, _, err = run_main(args, capsys)
+    assert code == 0, err
+    assert "error" not in err
 
 
 @pytest.mark.parametrize(
@@ -77,21 +72,21 @@ def test_set_changes_the_scenario():
         (["--out", "x.csv"], 2, ".parquet"),
     ],
 )
-def test_bad_flags_give_one_clear_message(args, code, words, tmp_path):
-    res = escalsim("run", str(DYAD), "--runs", "10", *args, cwd=tmp_path)
-    assert res.returncode == code
-    assert words in res.stderr + res.stdout
-    assert "Traceback" not in res.stderr
+def test_bad_flags_give_one_clear_message(args, code, words, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    got, out, err = run_main(["run", str(DYAD), "--runs", "10", *args], capsys)
+    assert got == code
+    assert words in err + out
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_or_malformed_scenario_file(tmp_path):
-    res = escalsim("run", str(tmp_path / "nope.yaml"))
-    assert res.returncode == 1 and "file not found" in res.stderr and "nope.yaml" in res.stderr
+def test_missing_or_malformed_scenario_file(tmp_path, capsys):
+    code, _, err = run_main(["run", str(tmp_path / "nope.yaml")], capsys)
+    assert code == 1 and "file not found" in err and "nope.yaml" in err
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema_version: 1\nname: x\nstart: 2025-01-01\nhorizon: -3\n")
-    res = escalsim("run", str(bad))
-    assert res.returncode == 1 and "bad.yaml:4" in res.stderr and "Traceback" not in res.stderr
+    code, _, err = run_main(["run", str(bad)], capsys)
+    assert code == 1 and "bad.yaml:4" in err
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc file system")
@@ -103,37 +98,62 @@ def test_missing_or_malformed_scenario_file(tmp_path):
         (["--plot", "/proc/figures"], "/proc/figures: cannot make the folder"),
     ],
 )
-def test_an_unwritable_destination_is_refused_before_running(args, words):
+def test_an_unwritable_destination_is_refused_before_running(args, words, capsys):
     """/proc takes no new files, even from root (for whom permissions would not stop it)."""
-    res = escalsim("run", str(DYAD), "--runs", "10", "--executor", "serial", *args)
-    assert res.returncode == 1 and res.stdout == ""  # refused before any run: no table
-    assert res.stderr.strip().splitlines() == [f"error: {words} (No such file or directory)"]
+    code, out, err = run_main(
+        ["run", str(DYAD), "--runs", "10", "--executor", "serial", *args], capsys
+    )
+    assert code == 1 and out == ""  # refused before any run: no table
+    assert err.strip().splitlines() == [f"error: {words} (No such file or directory)"]
+
+
+READY_AFTER_A_CHUNK = """
+import sys
+import escalsim.ensemble.driver as driver
+from escalsim.cli.main import main
+
+class Ready:  # in place of the progress bar: say when a chunk of runs has finished
+    def update(self, n=1):
+        print("ready", flush=True)
+
+    def close(self):
+        pass
+
+driver.progress_bar = lambda *args, **kwargs: Ready()
+main(sys.argv[1:])
+"""
+"""The real entry point, which prints "ready" on stdout each time a chunk of runs is done."""
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
     out = tmp_path / "big.parquet"
-    flagship = str(ROOT / "scenarios/venezuela_2025.yaml")
-    args = ["run", flagship, "--runs", "1000000", "--executor", "serial", "--out", str(out), "-q"]
+    args = ["run", str(DYAD), "--runs", "1000000", "--executor", "serial", "--out", str(out), "-q"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "escalsim.cli.main", *args],
+        [sys.executable, "-c", READY_AFTER_A_CHUNK, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(6)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        ready = proc.stdout.readline()  # however long start-up and a chunk take
+        assert ready == "ready\n", proc.communicate()  # it ended before any chunk finished
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=HANG_GUARD)
+    finally:
+        proc.kill()  # a no-op once it has ended
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
+    assert "Outcomes of the finished runs" in stderr  # at least one chunk had finished
     assert list(tmp_path.iterdir()) == []
 
 
-def test_precision_decides_the_run_count_above_a_small_minimum():
+def test_precision_decides_the_run_count_above_a_small_minimum(capsys):
     """±5 points needs under 400 runs at any p (1.96² · 0.25 / 0.05²), so the minimum binds."""
-    res = escalsim("run", str(DYAD), "--precision", "0.05", "--seed", "2", "--executor", "serial")
-    assert res.returncode == 0, res.stderr
-    assert "precision ±0.05: met after 1,000 runs" in res.stdout
+    args = ["run", str(DYAD), "--precision", "0.05", "--seed", "2", "--executor", "serial"]
+    code, out, err = run_main(args, capsys)
+    assert code == 0, err
+    assert "precision ±0.05: met after 1,000 runs" in out
 
 
 def test_a_system_error_during_a_run_is_one_line(monkeypatch, capsys):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_main
 from scenario_helpers import MINIMAL, SMALL, edit, write
+from time_limits import HANG_GUARD
 
 import escalsim
 from escalsim.errors import RunError
@@ -24,7 +25,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "escalsim.cli.main", *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD,
         check=False,
     )
 
@@ -215,7 +216,11 @@ def test_importing_the_cli_is_light() -> None:
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=True,
     )
     added = result.stdout.split()
     heavy = [m for m in added if m.split(".")[0] in {"pandas", "matplotlib", "pyarrow", "scipy"}]
@@ -237,7 +242,11 @@ def test_help_loads_neither_the_engine_nor_numpy(args: list[str]) -> None:
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=True,
     )
     assert "Usage" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "[]"

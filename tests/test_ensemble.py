@@ -19,6 +19,7 @@ import pytest
 from fakes_ensemble import ensemble, fake_job, scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from time_limits import HANG_GUARD
 
 from escalsim.engine import run_one, run_seed
 from escalsim.ensemble import ProcessExecutor, RunSettings, SerialExecutor, simulate
@@ -120,7 +121,9 @@ def test_an_unguarded_script_under_spawn_is_told_what_to_do(tmp_path):
         f"es.simulate({str(DYAD)!r}, runs=20, settings=es.RunSettings("
         "executor=ProcessExecutor(2, max_retries=0), progress=False))\n"
     )
-    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=HANG_GUARD
+    )
     assert res.returncode == 1
     last = res.stderr.strip().splitlines()[-1]
     assert "a worker died once while runs 0.." in last
@@ -396,7 +399,9 @@ def test_importing_the_packages_loads_no_heavy_dependency():
         "heavy = {'pandas', 'pyarrow', 'dask', 'distributed', 'tqdm', 'matplotlib'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -451,6 +456,7 @@ def test_dask_run_errors_propagate(dask_client):
 def test_dask_reruns_a_chunk_whose_worker_process_died(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     cloudpickle = pytest.importorskip("cloudpickle")
+    import dask
     import fakes_ensemble
 
     from escalsim.ensemble import DaskExecutor
@@ -458,15 +464,22 @@ def test_dask_reruns_a_chunk_whose_worker_process_died(reference, tmp_path):
     # worker processes cannot import the tests folder: ship the fake task by value
     cloudpickle.register_pickle_by_value(fakes_ensemble)
     marker = tmp_path / "crashed"
+    # The payload is broadcast to both workers, so that the one left holds it when the other
+    # dies; the scheduler's active memory manager would drop one copy within seconds (a known
+    # weakness of DaskExecutor), and whether that happened before the crash would then
+    # depend on the machine's speed.
+    no_dropped_copies = {"distributed.scheduler.active-memory-manager.start": False}
     try:
         with (
             warnings.catch_warnings(),
+            dask.config.set(no_dropped_copies),
             distributed.LocalCluster(
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
             warnings.simplefilter("ignore")
+            client.wait_for_workers(2)  # both running when the payload is broadcast
             job = fake_job(crash_run=37, crash_marker=str(marker))
             res = ensemble(job, DaskExecutor(client), chunk_size=16)
     finally:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from time_limits import HANG_GUARD
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -19,7 +20,7 @@ def run_example(name: str, folder: Path, *args: str) -> str:
         [sys.executable, str(EXAMPLES / name), str(folder), *args],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=HANG_GUARD,
         check=False,
         env=env,
         cwd=folder.parent,
@@ -73,7 +74,7 @@ def test_examples_explain_themselves(name):
         [sys.executable, str(EXAMPLES / name), "--help"],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG_GUARD,
         check=False,
     )
     assert done.returncode == 0 and "--runs" in done.stdout

@@ -10,13 +10,11 @@ that every drawn parameter is finite, and that no NaN or infinity reaches the ru
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from time_limits import time_limit
 
 import escalsim as es
 import escalsim.engine.simulation as simulation
@@ -33,17 +31,7 @@ HUGE = 1e9
 TINY = 1e-9
 LARGEST = float(np.finfo(float).max)
 
-SECONDS = 20
-"""A case still running after this long has hung."""
-
 _loaded: dict[str, Scenario] = {}
-
-
-@pytest.fixture(autouse=True)
-def no_hang() -> Iterator[None]:
-    """Every test here fails, rather than hangs, if the engine loops for ever."""
-    with time_limit(SECONDS):
-        yield
 
 
 def scenario(name: str) -> Scenario:

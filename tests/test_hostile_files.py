@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 from scenario_helpers import MINIMAL, one_problem, write
+from time_limits import HANG_GUARD
 
 from escalsim.errors import ScenarioError
 from escalsim.scenario import load_scenario, yaml_source
 
-HANG_GUARD = 120.0
 """Seconds after which a command that should return at once counts as hung."""
 
 

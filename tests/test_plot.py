@@ -21,6 +21,7 @@ from cli_helpers import run_main
 from matplotlib.colors import to_hex
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
+from time_limits import HANG_GUARD
 
 import escalsim as es
 from escalsim import plot
@@ -84,7 +85,9 @@ def test_import_escalsim_does_not_import_matplotlib():
         "assert 'matplotlib' in sys.modules\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -102,7 +105,7 @@ def test_a_returned_figure_shows_itself_in_ipython():
     )
     env = {**os.environ, "MPLBACKEND": "Agg"}
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, env=env
     )
     assert done.returncode == 0, done.stderr
 
