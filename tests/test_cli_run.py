@@ -109,7 +109,7 @@ def test_an_unwritable_destination_is_refused_before_running(args, words, capsys
 
 READY_AFTER_A_CHUNK = """
 import sys
-import escalsim.ensemble.driver as driver
+import escalsim.ensemble.loop as loop
 from escalsim.cli.main import main
 
 class Ready:  # in place of the progress bar: say when a chunk of runs has finished
@@ -119,7 +119,7 @@ class Ready:  # in place of the progress bar: say when a chunk of runs has finis
     def close(self):
         pass
 
-driver.progress_bar = lambda *args, **kwargs: Ready()
+loop.progress_bar = lambda *args, **kwargs: Ready()
 main(sys.argv[1:])
 """
 """The real entry point, which prints "ready" on stdout each time a chunk of runs is done."""

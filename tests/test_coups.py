@@ -85,3 +85,18 @@ def test_in_calm_times_the_coup_propensity_is_the_base_rate():
     per_review = 1 / (1 + math.exp(fanb.rationality * gap))
     six_months = 1 - (1 - per_review) ** (180 / fanb.review_days)
     assert abs(six_months - BASE_RATE) < 0.003
+
+
+def test_the_trace_gives_the_coups_chance_at_the_cohesion_seen():
+    from escalsim.engine import run_one, run_seed
+    from escalsim.results.layout import Layout
+
+    sc = es.load_scenario(FLAGSHIP)
+    record = run_one(sc, run_seed(3, 0), trace=True)
+    table = Layout.of(sc).decisions.frame([record])
+    coups = table[table["option"] == "defect"]
+    assert len(coups) >= 3
+    drawn = record.params["actors.fanb.actions.defect.success"]
+    # the trace keeps cohesion as float32: compare to its precision
+    expect = drawn * (1 - coups["cohesion"].astype(float))
+    assert (abs(coups["success"].astype(float) - expect) < 1e-6).all()

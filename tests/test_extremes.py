@@ -126,6 +126,10 @@ def _wild_draws(sc: Scenario) -> dict[str, Any]:
     return wild
 
 
+STORMY = ("review-days-tiny", "response-days-tiny")
+"""Cases that may end in the engine's RunError for too many events, rather than in runs."""
+
+
 def cases(sc: Scenario) -> dict[str, dict[str, Any]]:
     """Every extreme that applies to this scenario, by name."""
     out: dict[str, dict[str, Any]] = {
@@ -211,9 +215,15 @@ def check_results(sc: Scenario, results) -> None:
 def test_extreme(name: str, case: str):
     sc = scenario(name)
     extreme = sc.with_values(cases(sc)[case])
-    results = es.simulate(
-        extreme, runs=RUNS, seed=11, settings=es.RunSettings(executor="serial", progress=False)
-    )
+    try:
+        results = es.simulate(
+            extreme, runs=RUNS, seed=11, settings=es.RunSettings(executor="serial", progress=False)
+        )
+    except RunError as exc:
+        # clocks shrunk a millionfold make a storm of events if no one ends the crisis at
+        # once: the engine's event budget stops it with a located error, never a hang
+        assert case in STORMY and "events are too frequent" in str(exc) and "seed" in str(exc)
+        return
     check_results(extreme, results)
     for run in range(3):  # a single run from its seed gives the same finite record
         record = es.run_one(extreme, seed=int(results.runs["seed"].iloc[run]))

@@ -222,7 +222,7 @@ class DecisionTrace:
             return NAN
         act = a.actions.get(o.kind)
         if act is not None and sim.triggers.action_out(a.id, o.kind) is not None:
-            return act.success
+            return sim.custom_success(act)  # with its coordination, at this cohesion
         return NAN
 
     def done(self) -> Trace:
