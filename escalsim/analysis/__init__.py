@@ -6,7 +6,10 @@
 - :func:`sensitivity` ranks the uncertain parameters by how much they move each outcome's
   probability (Sobol' indices or Morris screening, with SALib);
 - :func:`paths` counts, across an ensemble with event logs, the last steps before each
-  outcome.
+  outcome;
+- :func:`trajectory` runs the as-of forecast at each of a series of dates;
+- :func:`score` scores a forecast against a questions file (:func:`load_questions`), and
+  :func:`reliability_table` bins the scored forecasts for a reliability diagram.
 
 The first three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
 processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
@@ -21,19 +24,26 @@ from escalsim.analysis.intervals import (
 )
 from escalsim.analysis.outcomes import outcome_groups
 from escalsim.analysis.paths import paths
+from escalsim.analysis.questions import load_questions
 from escalsim.analysis.ranges import parameter_ranges
+from escalsim.analysis.scoring import reliability_table, score
 from escalsim.analysis.sensitivity import sensitivity
 from escalsim.analysis.sweep import parse_grid, sweep
+from escalsim.analysis.trajectory import trajectory
 
 __all__ = [
     "Comparison",
     "compare",
     "independent_difference_interval",
+    "load_questions",
     "outcome_groups",
     "paired_difference_interval",
     "parameter_ranges",
     "parse_grid",
     "paths",
+    "reliability_table",
+    "score",
     "sensitivity",
     "sweep",
+    "trajectory",
 ]

@@ -19,6 +19,7 @@ import typer
 
 import escalsim.cli.analysis_commands as analysis_commands  # compare, sweep, sensitivity
 import escalsim.cli.events_commands as events_commands  # events import
+import escalsim.cli.forecast_commands as forecast_commands  # trajectory, score, calibrate
 from escalsim.cli import plot_commands, run_command, scenario_commands  # command modules
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
@@ -63,6 +64,8 @@ app.command("compare")(analysis_commands.compare)
 app.command("sweep")(analysis_commands.sweep)
 app.command("sensitivity")(analysis_commands.sensitivity)
 app.add_typer(events_commands.app, name="events")
+app.command("trajectory")(forecast_commands.trajectory)
+app.command("score")(forecast_commands.score)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,7 +1,8 @@
 """Plots of ensemble results and of the analyses, with matplotlib.
 
 Every function takes a Results (``outcomes`` also a summary DataFrame; ``tornado``,
-``sweep_curves`` and ``paired_differences`` the result of an analysis) and an optional
+``sweep_curves``, ``paired_differences``, ``trajectory`` and ``reliability`` the result of an
+analysis) and an optional
 matplotlib ``ax`` to draw into, and returns the Figure; none calls ``pyplot.show()`` or
 touches pyplot's global state. The same plots are methods of ``results.plot``. Each outcome
 has one colour in every figure (:func:`outcome_colors`). ``import escalsim`` does not import
@@ -18,6 +19,7 @@ from escalsim.plot.analysis import paired_differences, sweep_curves, tornado
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
 from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
+from escalsim.plot.forecast import reliability, trajectory
 from escalsim.plot.ladder import rungs
 from escalsim.plot.timing import incidence, milestones
 
@@ -35,10 +37,12 @@ __all__ = [
     "outcome_differences",
     "outcomes",
     "paired_differences",
+    "reliability",
     "rungs",
     "save_figure",
     "standard_figures",
     "strongest_driver",
     "sweep_curves",
     "tornado",
+    "trajectory",
 ]

@@ -72,6 +72,7 @@ def _problem(err: dict[str, Any], located: Located, file: str, model: type[BaseM
         return Problem(".".join(str(p) for p in path), msg, *where)
     if kind == "missing":
         missing = err["loc"][-1]
+        path = path[:-1] if path and path[-1] == missing else path
         problem = locate(located, tuple(path), f"missing required key '{missing}'", file)
         dotted = ".".join(str(p) for p in (*path, missing))
         return Problem(dotted, problem.message, problem.file, problem.line, problem.column)
@@ -122,7 +123,7 @@ def error_message(err: Any) -> str:
         near = nearest(err["input"], choices)
         if near is not None:
             msg += f" (did you mean '{near}'?)"
-    return msg if "got" in msg else f"{msg}, got {got}"
+    return msg if "got" in msg or kind == "value_error" else f"{msg}, got {got}"
 
 
 def _fields_at(model: type[BaseModel], path: list[Any]) -> list[str]:
