@@ -14,7 +14,17 @@ from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from escalsim import plot
-    from escalsim.analysis import Comparison, compare, paths, sensitivity, sweep
+    from escalsim.analysis import (
+        Comparison,
+        calibrate,
+        compare,
+        load_questions,
+        paths,
+        score,
+        sensitivity,
+        sweep,
+        trajectory,
+    )
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
     from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
@@ -22,6 +32,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
     from escalsim.narration import narrate
     from escalsim.results.results import Results
     from escalsim.scenario import Scenario, load_scenario
+    from escalsim.scenario.event_import import import_events
 
     __version__: str
 
@@ -39,7 +50,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "calibrate",
     "compare",
+    "import_events",
+    "load_questions",
     "load_scenario",
     "narrate",
     "paths",
@@ -47,9 +61,11 @@ __all__ = [
     "prepare",
     "run_one",
     "run_seed",
+    "score",
     "sensitivity",
     "simulate",
     "sweep",
+    "trajectory",
 ]
 
 _LAZY = {
@@ -72,6 +88,11 @@ _LAZY = {
     "sensitivity": ("escalsim.analysis", "sensitivity"),
     "Comparison": ("escalsim.analysis", "Comparison"),
     "plot": ("escalsim.plot", None),
+    "import_events": ("escalsim.scenario.event_import", "import_events"),
+    "trajectory": ("escalsim.analysis", "trajectory"),
+    "load_questions": ("escalsim.analysis", "load_questions"),
+    "score": ("escalsim.analysis", "score"),
+    "calibrate": ("escalsim.analysis", "calibrate"),
 }
 """Public name -> (module, attribute); attribute None means the module itself."""
 

@@ -8,6 +8,7 @@
 - :func:`paths` counts, across an ensemble with event logs, the last steps before each
   outcome;
 - :func:`trajectory` runs the as-of forecast at each of a series of dates;
+- :func:`calibrate` fits one or two parameters to target statistics;
 - :func:`score` scores a forecast against a questions file (:func:`load_questions`), and
   :func:`reliability_table` bins the scored forecasts for a reliability diagram.
 
@@ -17,6 +18,7 @@ interactive, and give the same table for the same seed. Their figures are in
 :mod:`escalsim.plot` (``tornado``, ``sweep_curves``, ``paired_differences``).
 """
 
+from escalsim.analysis.calibrate import Calibration, calibrate
 from escalsim.analysis.compare import Comparison, compare
 from escalsim.analysis.intervals import (
     independent_difference_interval,
@@ -32,7 +34,9 @@ from escalsim.analysis.sweep import parse_grid, sweep
 from escalsim.analysis.trajectory import trajectory
 
 __all__ = [
+    "Calibration",
     "Comparison",
+    "calibrate",
     "compare",
     "independent_difference_interval",
     "load_questions",
