@@ -74,7 +74,7 @@ def trajectory(
     horizon's end is kept (unless --move-end). Every date uses the same seeds (common random
     numbers), so the curves move with the evidence, not with run-to-run noise.
     """
-    from escalsim.analysis.trajectory import date_steps
+    from escalsim.analysis.trajectory import date_steps, parse_every
     from escalsim.analysis.trajectory import trajectory as run_trajectory
     from escalsim.scenario import load_scenario
 
@@ -83,9 +83,10 @@ def trajectory(
     scenario = load_scenario(file, parse_overrides(set_) or None)
     end = scenario.start if last is None else last.date()
     try:
-        dates = date_steps(first.date(), end, every)
+        step = parse_every(every)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--every'") from None
+    dates = _call(date_steps, first.date(), end, step)
     _check_request(
         len(dates) * runs,
         CODE_BYTES,
