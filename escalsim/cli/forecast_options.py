@@ -33,11 +33,6 @@ MoveEnd = Annotated[
 ]
 
 
-def date_option(name: str, help_text: str) -> Any:
-    """A required date option (YYYY-MM-DD)."""
-    return typer.Option(name, formats=DATE_FORMATS, metavar="DATE", help=help_text)
-
-
 def as_of_scenario(scenario: Any, as_of: dt.datetime | None, move_end: bool) -> Any:
     """``scenario`` as of the date, if one is given; what is left out is said on stderr."""
     if as_of is None:

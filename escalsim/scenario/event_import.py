@@ -179,7 +179,8 @@ def _read_table(path: str | Path, spec: EventMapping) -> tuple[list[str], list[_
 def _check_columns(spec: EventMapping, located: Located, file: str, header: list[str]) -> None:
     problems = []
     for field, column in spec.columns:
-        for i, name in enumerate(column if isinstance(column, list) else [column] * bool(column)):
+        names = column if isinstance(column, list) else [column] if column else []
+        for i, name in enumerate(names):
             if name not in header:
                 path = ("columns", field, i) if isinstance(column, list) else ("columns", field)
                 msg = f"the table has no column '{name}'{suggest(name, header)}"
