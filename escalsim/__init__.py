@@ -14,7 +14,19 @@ from escalsim.errors import EscalsimError, ResultsError, RunError, ScenarioError
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from escalsim import plot
-    from escalsim.analysis import Comparison, compare, explain, lint, paths, sensitivity, sweep
+    from escalsim.analysis import (
+        Comparison,
+        calibrate,
+        compare,
+        explain,
+        lint,
+        load_questions,
+        paths,
+        score,
+        sensitivity,
+        sweep,
+        trajectory,
+    )
     from escalsim.engine import Event, RunRecord, prepare, run_one, run_seed
     from escalsim.ensemble.settings import RunSettings
     from escalsim.ensemble.simulate import simulate
@@ -22,6 +34,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and
     from escalsim.narration import narrate
     from escalsim.results.results import Results
     from escalsim.scenario import Scenario, load_scenario
+    from escalsim.scenario.event_import import import_events
 
     __version__: str
 
@@ -39,9 +52,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "calibrate",
     "compare",
     "explain",
+    "import_events",
     "lint",
+    "load_questions",
     "load_scenario",
     "narrate",
     "paths",
@@ -49,9 +65,11 @@ __all__ = [
     "prepare",
     "run_one",
     "run_seed",
+    "score",
     "sensitivity",
     "simulate",
     "sweep",
+    "trajectory",
 ]
 
 _LAZY = {
@@ -76,6 +94,11 @@ _LAZY = {
     "Comparison": ("escalsim.analysis", "Comparison"),
     "lint": ("escalsim.analysis", "lint"),
     "plot": ("escalsim.plot", None),
+    "import_events": ("escalsim.scenario.event_import", "import_events"),
+    "trajectory": ("escalsim.analysis", "trajectory"),
+    "load_questions": ("escalsim.analysis", "load_questions"),
+    "score": ("escalsim.analysis", "score"),
+    "calibrate": ("escalsim.analysis", "calibrate"),
 }
 """Public name -> (module, attribute); attribute None means the module itself."""
 

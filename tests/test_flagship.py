@@ -138,6 +138,8 @@ def test_what_if_variants_are_a_few_lines():
         lines = [
             ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")
         ]
+        if not any(ln.startswith(("extends:", "schema_version:")) for ln in lines):
+            continue  # not a scenario: the questions file, the event table's mapping
         assert len(lines) <= 15, path.name
         assert lines[0].startswith("extends:")
 

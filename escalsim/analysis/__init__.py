@@ -10,6 +10,10 @@
 - :func:`lint` names the inputs of a valid scenario that change nothing (and, with a paired
   probe, the uncertain parameters that move no outcome).
 - :func:`explain` tells one run's choices with their reasons, from its decision trace.
+- :func:`trajectory` runs the as-of forecast at each of a series of dates;
+- :func:`calibrate` fits one or two parameters to target statistics;
+- :func:`score` scores a forecast against a questions file (:func:`load_questions`), and
+  :func:`reliability_table` bins the scored forecasts for a reliability diagram.
 
 The first three take the :class:`~escalsim.RunSettings` of :func:`escalsim.simulate` (local
 processes by default, ``"serial"``, ``"dask"`` or an Executor), show a progress bar when
@@ -17,6 +21,7 @@ interactive, and give the same table for the same seed. Their figures are in
 :mod:`escalsim.plot` (``tornado``, ``sweep_curves``, ``paired_differences``).
 """
 
+from escalsim.analysis.calibrate import Calibration, calibrate
 from escalsim.analysis.compare import Comparison, compare
 from escalsim.analysis.explain import explain
 from escalsim.analysis.intervals import (
@@ -26,21 +31,30 @@ from escalsim.analysis.intervals import (
 from escalsim.analysis.lint import lint
 from escalsim.analysis.outcomes import outcome_groups
 from escalsim.analysis.paths import paths
+from escalsim.analysis.questions import load_questions
 from escalsim.analysis.ranges import parameter_ranges
+from escalsim.analysis.scoring import reliability_table, score
 from escalsim.analysis.sensitivity import sensitivity
 from escalsim.analysis.sweep import parse_grid, sweep
+from escalsim.analysis.trajectory import trajectory
 
 __all__ = [
+    "Calibration",
     "Comparison",
+    "calibrate",
     "compare",
     "explain",
     "independent_difference_interval",
     "lint",
+    "load_questions",
     "outcome_groups",
     "paired_difference_interval",
     "parameter_ranges",
     "parse_grid",
     "paths",
+    "reliability_table",
+    "score",
     "sensitivity",
     "sweep",
+    "trajectory",
 ]

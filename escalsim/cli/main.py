@@ -18,6 +18,9 @@ from typing import Annotated
 import typer
 
 import escalsim.cli.analysis_commands as analysis_commands  # compare, sweep, sensitivity
+import escalsim.cli.calibrate_command as calibrate_command  # calibrate
+import escalsim.cli.events_commands as events_commands  # events import
+import escalsim.cli.forecast_commands as forecast_commands  # trajectory, score
 from escalsim.cli import explain_command, plot_commands, run_command, scenario_commands
 from escalsim.cli.discover_command import discover
 from escalsim.cli.show import plain
@@ -64,6 +67,10 @@ app.command("compare")(analysis_commands.compare)
 app.command("sweep")(analysis_commands.sweep)
 app.command("sensitivity")(analysis_commands.sensitivity)
 app.command("discover")(discover)
+app.add_typer(events_commands.app, name="events")
+app.command("trajectory")(forecast_commands.trajectory)
+app.command("score")(forecast_commands.score)
+app.command("calibrate")(calibrate_command.calibrate)
 
 
 def main(argv: list[str] | None = None) -> None:

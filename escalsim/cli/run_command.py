@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from escalsim.cli import limits
+from escalsim.cli.forecast_options import AsOf, MoveEnd, as_of_scenario
 from escalsim.cli.options import (
     ExecutorName,
     Quiet,
@@ -94,6 +95,8 @@ def run(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the standard figures to this folder.")
     ] = None,
+    as_of: AsOf = None,
+    move_end: MoveEnd = False,
 ) -> None:
     """Run a scenario many times; print outcome probabilities, milestones and the wall time."""
     import escalsim as es
@@ -110,6 +113,7 @@ def run(
         max_runs=max(max_runs, runs),
     )
     scenario = es.load_scenario(file, parse_overrides(set_) or None)
+    scenario = as_of_scenario(scenario, as_of, move_end)
     if out is not None and out.suffix.lower() != ".parquet":
         raise typer.BadParameter(f"expected a .parquet file, got {out}", param_hint="'--out'")
     if resume and out is None:

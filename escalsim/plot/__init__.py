@@ -1,8 +1,9 @@
 """Plots of ensemble results and of the analyses, with matplotlib.
 
 Every function takes a Results (``outcomes`` also a summary DataFrame; ``tornado``,
-``sweep_curves`` and ``paired_differences`` the result of an analysis; ``tradeoff``,
-``box_limits``, ``feature_scores`` and ``discovery_panels`` a scenario discovery) and an optional
+``sweep_curves``, ``paired_differences``, ``trajectory`` and ``reliability`` the result of an
+analysis; ``tradeoff``, ``box_limits``, ``feature_scores`` and ``discovery_panels`` a scenario
+discovery) and an optional
 matplotlib ``ax`` to draw into, and returns the Figure; none calls ``pyplot.show()`` or
 touches pyplot's global state. The same plots are methods of ``results.plot``. Each outcome
 has one colour in every figure (:func:`outcome_colors`). ``import escalsim`` does not import
@@ -20,6 +21,7 @@ from escalsim.plot.discovery import box_limits, discovery_panels, feature_scores
 from escalsim.plot.distribution import comparison, outcome_differences, outcomes
 from escalsim.plot.drivers import binned, driver, strongest_driver
 from escalsim.plot.files import STANDARD, check_figure_folder, save_figure, standard_figures
+from escalsim.plot.forecast import reliability, trajectory
 from escalsim.plot.history import beliefs, cohesion, fan, rungs_over_time
 from escalsim.plot.ladder import rungs
 from escalsim.plot.timing import incidence, milestones
@@ -44,6 +46,7 @@ __all__ = [
     "outcome_differences",
     "outcomes",
     "paired_differences",
+    "reliability",
     "rungs",
     "rungs_over_time",
     "save_figure",
@@ -52,4 +55,5 @@ __all__ = [
     "sweep_curves",
     "tornado",
     "tradeoff",
+    "trajectory",
 ]

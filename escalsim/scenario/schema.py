@@ -429,6 +429,14 @@ class Scenario(Model):
 
         return self.from_dict(edited(self, values))
 
+    def as_of(self, date: dt.date | str, keep_end: bool = True) -> Scenario:
+        """This scenario as forecast on ``date``: the history up to that day, the start moved
+        to it, the horizon's end kept (or, with ``keep_end=False``, moved with the start);
+        see :func:`~escalsim.scenario.as_of.as_of`."""
+        from escalsim.scenario.as_of import as_of
+
+        return as_of(self, date, keep_end=keep_end)
+
     def __eq__(self, other: object) -> bool:
         """Equal when every field is equal (the private cache of derived values is ignored)."""
         if not isinstance(other, Scenario):
