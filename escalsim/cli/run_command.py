@@ -18,6 +18,8 @@ import typer
 
 from escalsim.cli import limits
 from escalsim.cli.options import (
+    DPI,
+    Dpi,
     ExecutorName,
     Quiet,
     Scheduler,
@@ -85,6 +87,7 @@ def run(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the standard figures to this folder.")
     ] = None,
+    dpi: Dpi = DPI,
 ) -> None:
     """Run a scenario many times; print outcome probabilities, milestones and the wall time."""
     import escalsim as es
@@ -138,7 +141,7 @@ def run(
     if plot is not None:
         from escalsim.plot import standard_figures
 
-        for path in standard_figures(results, plot, force=force):
+        for path in standard_figures(results, plot, force=force, dpi=dpi):
             typer.echo(f"figure written to {plain(path)}")
 
 
@@ -188,11 +191,11 @@ def _print_report(results, elapsed: float | None) -> None:
     if prov.get("precision") is not None:
         met = "met" if prov.get("precision_met") else "NOT met (cap reached)"
         console.print(f"precision ±{prov['precision']:g}: {met} after {n:,} runs")
-    console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)"))
-    console.print(_milestone_table(results.milestones(), sc.start, n))
+    console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)", sc.labels))
+    console.print(_milestone_table(results.milestones(), sc.start, n, sc.labels))
 
 
-def _summary_table(summary, title: str):
+def _summary_table(summary, title: str, labels):
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -200,7 +203,7 @@ def _summary_table(summary, title: str):
         table.add_column(name, justify="left" if name == "outcome" else "right")
     for row in summary.itertuples(index=False):
         table.add_row(
-            markup(row.outcome),
+            markup(labels.outcome(str(row.outcome))),
             f"{row.p:.3f}",
             f"{row.ci_low:.3f} – {row.ci_high:.3f}",
             f"{int(row.count):,}",
@@ -208,7 +211,7 @@ def _summary_table(summary, title: str):
     return table
 
 
-def _milestone_table(milestones, start: dt.date, runs: int):
+def _milestone_table(milestones, start: dt.date, runs: int, labels):
     import math
 
     from rich.table import Table
@@ -224,7 +227,8 @@ def _milestone_table(milestones, start: dt.date, runs: int):
         when = "—" if day is None or math.isnan(day) else str(start + dt.timedelta(days=float(day)))
         before = f"{row.before_start / runs:.2f}" if runs else "—"
         interval = f"{row.ci_low:.3f} – {row.ci_high:.3f}"
-        table.add_row(markup(row.milestone), f"{row.p:.3f}", interval, when, before)
+        name = markup(labels.milestone(str(row.milestone)))
+        table.add_row(name, f"{row.p:.3f}", interval, when, before)
     return table
 
 
@@ -283,5 +287,6 @@ def _print_interrupted(stop: Interrupted, scenario, streaming: bool) -> None:
             rows.append(
                 {"outcome": outcome, "count": k, "p": k / stop.runs, "ci_low": lo, "ci_high": hi}
             )
-        console.print(_summary_table(pd.DataFrame(rows), "Outcomes of the finished runs"))
+        title = "Outcomes of the finished runs"
+        console.print(_summary_table(pd.DataFrame(rows), title, scenario.labels))
     sys.stderr.flush()

@@ -22,6 +22,9 @@ FORMATS = ("png", "svg", "pdf")
 STANDARD = ("outcomes", "incidence", "rungs", "milestones", "driver")
 """The standard figures of an ensemble, in the order they are written."""
 
+DPI = 150
+"""Default resolution of a .png figure, in dots per inch: sharp on a high-density screen."""
+
 
 def figure_format(path: str | os.PathLike[str]) -> str:
     """The format named by a file's extension; ResultsError unless png, svg or pdf."""
@@ -35,7 +38,7 @@ def figure_format(path: str | os.PathLike[str]) -> str:
 
 
 def save_figure(
-    fig: Figure, path: str | os.PathLike[str], *, force: bool = False, dpi: int = 100
+    fig: Figure, path: str | os.PathLike[str], *, force: bool = False, dpi: int = DPI
 ) -> Path:
     """Write ``fig`` to ``path`` (.png, .svg or .pdf), atomically; refuse to replace a file
     unless ``force``. Returns the path."""
@@ -81,7 +84,7 @@ def standard_figures(
     *,
     force: bool = False,
     fmt: str = "png",
-    dpi: int = 100,
+    dpi: int = DPI,
 ) -> list[Path]:
     """Write the standard figures of an ensemble into ``folder`` (created if missing).
 
