@@ -509,7 +509,7 @@ def test_every_command_that_draws_takes_dpi(results_file, tmp_path, capsys):
     args = ["run", scenario, "--runs", "20", "--executor", "serial", "-q", "--plot", str(folder)]
     assert run_main([*args, "--dpi", "60"], capsys)[0] == 0
     assert png_size(folder / "outcomes.png")[0] == 480
-    for command in ("compare", "sweep", "sensitivity"):
+    for command in ("compare", "sweep", "sensitivity", "report"):
         code, stdout, _ = run_main([command, "--help"], capsys)
         assert code == 0 and "--dpi" in stdout, command
 

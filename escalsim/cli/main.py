@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 import escalsim.cli.analysis_commands as analysis_commands  # compare, sweep, sensitivity
+import escalsim.cli.report_command as report_command  # report
 from escalsim.cli import plot_commands, run_command, scenario_commands  # command modules
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
@@ -61,6 +62,7 @@ app.command("narrate")(plot_commands.narrate)
 app.command("compare")(analysis_commands.compare)
 app.command("sweep")(analysis_commands.sweep)
 app.command("sensitivity")(analysis_commands.sensitivity)
+app.command("report")(report_command.report)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -291,11 +291,15 @@ def paired_differences(
     variant = variant or table.attrs.get("variant")
     base = base or table.attrs.get("base")
     headline = title or (f"What changes with {variant}" if variant else "What changes")
-    headline = "\n".join(textwrap.wrap(headline, 80)) or headline
     under = [f"against {base}"] if base and not title else []
     under += [f"{runs:,} paired runs"] if runs else []
-    a.set_title("\n".join([headline, " — ".join(under)]) if under else headline, loc="left")
+    lines = textwrap.wrap(headline, TITLE_WIDTH) + textwrap.wrap(" — ".join(under), TITLE_WIDTH)
+    a.set_title("\n".join(lines) or headline, loc="left")
     return fig
+
+
+TITLE_WIDTH = 58
+"""Characters per line of a title over the comparison's axes (the labels take the left)."""
 
 
 def _title(scenario: Scenario) -> str:

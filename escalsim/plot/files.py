@@ -51,6 +51,19 @@ def save_figure(
     return Path(path)
 
 
+def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = DPI) -> bytes:
+    """The figure as the bytes of a .png, .svg or .pdf file, as :func:`save_figure` would
+    write it (for a figure embedded in another file, such as a report)."""
+    import io
+
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    _as_written(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    return buffer.getvalue()
+
+
 def _as_written(fig: Figure) -> None:
     """Show every text of the figure as written: a title such as ``Cost $\\frac{$`` from a
     scenario is not TeX (matplotlib would fail on it, after the runs, when drawing)."""
