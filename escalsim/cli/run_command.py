@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from escalsim.cli import limits
+from escalsim.cli.formats import Format, FormatOption, emit_run
 from escalsim.cli.options import (
     DPI,
     Dpi,
@@ -88,6 +89,7 @@ def run(
         Path | None, typer.Option("--plot", help="Write the standard figures to this folder.")
     ] = None,
     dpi: Dpi = DPI,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Run a scenario many times; print outcome probabilities, milestones and the wall time."""
     import escalsim as es
@@ -133,16 +135,21 @@ def run(
     except (ValueError, TypeError) as exc:  # bad arguments the options could not rule out
         raise EscalsimError(str(exc)) from None
     earlier = out is not None and results.provenance.get("finished", stamp) < stamp
-    _print_report(results, None if earlier else time.perf_counter() - started)
+    elapsed = None if earlier else time.perf_counter() - started
+    if format_ is Format.table:
+        _print_report(results, elapsed)
+    else:
+        emit_run(format_, results, elapsed)
+    aside = format_ is not Format.table  # stdout holds only the tables: notes go to stderr
     if earlier:
-        typer.echo(f"{plain(out)} already held this run; nothing to resume")
+        typer.echo(f"{plain(out)} already held this run; nothing to resume", err=aside)
     elif out is not None:
-        typer.echo(f"runs written to {plain(out)}")
+        typer.echo(f"runs written to {plain(out)}", err=aside)
     if plot is not None:
         from escalsim.plot import standard_figures
 
         for path in standard_figures(results, plot, force=force, dpi=dpi):
-            typer.echo(f"figure written to {plain(path)}")
+            typer.echo(f"figure written to {plain(path)}", err=aside)
 
 
 def _check_request(
