@@ -250,13 +250,13 @@ def test_analysis_figures_show_the_scenario_labels(tables):
 def test_paired_differences_title_names_the_variant(tables, raid_file):
     res = tables["compare"]
     title = paired_differences(res).axes[0].get_title("left")
-    assert title.startswith("What changes with the variant\nagainst ")  # same title: a copy
+    assert title.startswith("What changes: the variant\nagainst ")  # same title: a copy
     title = paired_differences(res, variant="raid odds 0.3-1").axes[0].get_title("left")
-    assert title.startswith("What changes with raid odds 0.3-1\n")
+    assert title.startswith("What changes: raid odds 0.3-1\n")
     other = {**RAID, "title": "Better odds", "name": "better"}
     two = compare(raid(), Scenario.from_dict(other), runs=20, settings=SERIAL)
     title = paired_differences(two).axes[0].get_title("left")
-    assert title.startswith("What changes with Better odds\nagainst ")
+    assert title.startswith("What changes: Better odds\nagainst ")
 
 
 def test_sweep_curves_lines_with_bands_or_heat_maps(tables):

@@ -78,6 +78,19 @@ def test_the_report_tells_the_question_actors_history_and_provenance(res, page):
     assert "Common paths to each outcome" in words and "US climb: raid on Maduro" in words
     assert "What drives the outcome" in words
     assert "What if: a credible guarantee of immunity" in words  # the what-if, by its title
+    assert "Brazil: guarantee: uniform [0.05, 0.2], mean 0.125 → uniform [0.5, 0.7]" in words
+
+
+def test_only_changes_clear_of_zero_are_marked(res, page):
+    rows = re.findall(
+        r'<td class="num( clear)?">([^<]*)</td><td class="num">([−+\d.]+) to ([−+\d.]+)</td>',
+        page,
+    )
+    assert len(rows) == len(res.scenario.outcomes)  # the what-if's table
+    for marked, _, low, high in rows:
+        low, high = (float(x.replace("−", "-")) for x in (low, high))
+        assert bool(marked) == (low > 0 or high < 0)
+    assert any(marked for marked, *_ in rows) and not all(marked for marked, *_ in rows)
 
 
 def test_the_report_is_self_contained(page):

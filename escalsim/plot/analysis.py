@@ -290,15 +290,16 @@ def paired_differences(
     runs = table.attrs.get("runs")
     variant = variant or table.attrs.get("variant")
     base = base or table.attrs.get("base")
-    headline = title or (f"What changes with {variant}" if variant else "What changes")
+    headline = title or (f"What changes: {variant}" if variant else "What changes")
     under = [f"against {base}"] if base and not title else []
     under += [f"{runs:,} paired runs"] if runs else []
     lines = textwrap.wrap(headline, TITLE_WIDTH) + textwrap.wrap(" — ".join(under), TITLE_WIDTH)
-    a.set_title("\n".join(lines) or headline, loc="left")
+    a.set_title("\n".join(lines) or headline, loc="left", fontsize="medium")
+    a.spines[["top", "right"]].set_visible(False)
     return fig
 
 
-TITLE_WIDTH = 58
+TITLE_WIDTH = 64
 """Characters per line of a title over the comparison's axes (the labels take the left)."""
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from escalsim.scenario.distributions import Distribution
+from escalsim.scenario.distributions import DISTRIBUTIONS, Distribution
 from escalsim.scenario.labels import readable
+from escalsim.scenario.parameters import child_path, item_name
 
 if TYPE_CHECKING:
     from escalsim.scenario.schema import Actor, Scenario
@@ -224,6 +225,8 @@ def parameter_label(sc: Scenario, path: str) -> str:
         note = notes.get(parts[1]) or readable(parts[1])
         note = note if len(note) <= 70 else note[:69].rstrip() + "…"
         return f"reported: {note} (1 = in the run's history)"
+    if path == "exclude_history":
+        return "reported events left out"
     if head != "actors" or len(parts) < 3:
         return _words(path)
     actor, rest = parts[1], parts[2:]
@@ -245,6 +248,8 @@ def _actor_part(sc: Scenario, actor: str, rest: list[str]) -> str:
             return readable(field)
         case ["beliefs", other, "mean"]:
             return f"belief that {named.actor(other)} is resolved"
+        case ["beliefs", other, "types", kind]:
+            return f"belief that {named.actor(other)} is of its {readable(kind)} type"
         case ["actions", action, field]:
             return f"{readable(field)} of {readable(action)}"
     return _words(".".join(rest))
@@ -279,3 +284,52 @@ def uncertain(sc: Scenario) -> list[dict[str, str]]:
         {"label": parameter_label(sc, path), "path": path, "value": number(dist)}
         for path, dist in sc.uncertain().items()
     ]
+
+
+NOT_CHANGES = ("name", "title", "description")
+"""Keys that name a variant rather than change what it runs."""
+
+
+def changes(base: Scenario, variant: Scenario, most: int = 12) -> list[str]:
+    """What a variant changes, one line per value in words: "Brazil: guarantee: uniform
+    [0.05, 0.2] → uniform [0.5, 0.7]" (at most ``most`` lines, then how many more)."""
+    old, new = {}, {}
+    _flat(base.to_dict(), "", old)
+    _flat(variant.to_dict(), "", new)
+    paths = [p for p in dict.fromkeys([*old, *new]) if old.get(p) != new.get(p)]
+    paths = [p for p in paths if p not in NOT_CHANGES]
+    lines = [
+        f"{parameter_label(variant, p)}: {_plain(old.get(p))} → {_plain(new.get(p))}"
+        for p in paths[:most]
+    ]
+    if len(paths) > most:
+        lines.append(f"… and {len(paths) - most} more")
+    return lines
+
+
+def _flat(obj: Any, prefix: str, out: dict[str, Any]) -> None:
+    """Every value of a scenario's mapping by its path (a distribution is one value)."""
+    if isinstance(obj, dict) and not _is_distribution(obj):
+        for key, value in obj.items():
+            _flat(value, child_path(prefix, str(key)), out)
+    elif isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
+        for i, item in enumerate(obj):
+            _flat(item, child_path(prefix, item_name(item, i)), out)
+    else:
+        out[prefix] = obj
+
+
+def _is_distribution(obj: dict[str, Any]) -> bool:
+    return len(obj) == 1 and next(iter(obj)) in DISTRIBUTIONS
+
+
+def _plain(value: Any) -> str:
+    """A value of a scenario's mapping in words."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, dict) and _is_distribution(value):
+        kind, args = next(iter(value.items()))
+        return number(DISTRIBUTIONS[kind].model_validate({kind: args}))
+    if isinstance(value, list):
+        return ", ".join(readable(str(v)) for v in value) or "(none)"
+    return number(value)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from escalsim.analysis.intervals import independent_difference_interval
-from escalsim.report.scenario_view import parameter_label, value_name
+from escalsim.report.scenario_view import changes, parameter_label, value_name
 from escalsim.results.layout import horizon_outcomes
 from escalsim.scenario.labels import readable
 
@@ -44,8 +44,12 @@ def interval(low: float, high: float) -> str:
 
 
 def points(x: float) -> str:
-    """A difference of probabilities in percentage points: +3.2, −0.4."""
-    return "–" if x != x else f"{x * 100:+.1f}".replace("-", "−")
+    """A difference of probabilities in percentage points: +3.2, −0.4, and 0.0 for what
+    rounds to zero (never "−0.0")."""
+    if x != x:
+        return "–"
+    text = f"{x * 100:+.1f}"
+    return "0.0" if float(text) == 0 else text.replace("-", "−")
 
 
 def _day(sc: Scenario, day: float) -> str:
@@ -202,7 +206,7 @@ def drivers(results: Results, top: int = 8, bins: int = 5) -> list[dict[str, Any
                 "high": f"{pct(high.loc[moved, 'p'])} ({_range(sc, path, high)})",
                 "change": points(float(change[moved])),
                 "interval": f"{points(lo)} to {points(hi)}",
-                "clear": bool(lo > 0 or hi < 0),
+                "clear_of_zero": bool(lo > 0 or hi < 0),
             }
         )
     rows.sort(key=lambda r: -r["score"])
@@ -227,6 +231,7 @@ def comparison(item: Comparison, name: str) -> dict[str, Any]:
         "name": name,
         "title": v.title or readable(v.name),
         "description": "" if v.description == sc.description else v.description.strip(),
+        "changes": changes(sc, v),
         "runs": f"{item.runs:,}",
         "rows": [
             {
@@ -237,7 +242,7 @@ def comparison(item: Comparison, name: str) -> dict[str, Any]:
                 "variant": pct(row.p_variant),
                 "change": points(row.diff),
                 "interval": f"{points(row.ci_low)} to {points(row.ci_high)}",
-                "clear": bool(row.ci_low > 0 or row.ci_high < 0),
+                "clear_of_zero": bool(row.ci_low > 0 or row.ci_high < 0),
             }
             for row in table.itertuples(index=False)
         ],

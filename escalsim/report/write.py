@@ -32,10 +32,18 @@ DPI = 150
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The templates, with every value escaped for HTML and an undefined name an error."""
+    """The templates, with every value escaped for HTML, an undefined name an error, and
+    ``row.name`` reading a dict's key before its attributes (``row.values``, ``row.clear``
+    are the row's entries, never the dict's methods)."""
     import jinja2
 
-    return jinja2.Environment(
+    class Environment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if isinstance(obj, dict) and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    return Environment(
         loader=jinja2.PackageLoader("escalsim.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
