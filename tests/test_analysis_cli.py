@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from test_analysis import IRRELEVANT, RAID, SERIAL, SUCCESS, raid
 from time_limits import HANG_GUARD
 
+from escalsim import Scenario
 from escalsim.analysis import compare, sensitivity, sweep
 from escalsim.plot import paired_differences, sweep_curves, tornado
 
@@ -221,6 +222,42 @@ def test_tornado_morris_and_its_refusals(tables):
         tornado(table, "war")
     with pytest.raises(ValueError, match="sensitivity table"):
         tornado(tables["sweep1"])
+
+
+def test_tornado_draws_no_empty_panel_for_an_outcome_no_parameter_moves(tables):
+    table = tables["morris"].copy()
+    still = table["outcome"] == "stalemate"
+    for column in ("mu_star", "mu_star_ci_low", "mu_star_ci_high", "mu", "sigma"):
+        table.loc[still, column] = 0.0
+    fig = tornado(table, scenario=raid())
+    assert len(fig.axes) == 1  # the moved outcome only, not an all-zero panel beside it
+    assert "P(seized)" in fig.axes[0].get_title("left")
+    assert "No parameter moves P(stalemate)" in fig.get_supxlabel()
+    # asked for by name, the outcome gets its panel, which says why it is empty
+    ax = tornado(table, "stalemate").axes[0]
+    assert "no variation to explain" in [t.get_text() for t in ax.texts]
+
+
+def test_analysis_figures_show_the_scenario_labels(tables):
+    data = {**RAID, "outcomes": {k: dict(v) for k, v in RAID["outcomes"].items()}}
+    data["outcomes"]["seized"]["label"] = "leader seized in a raid"
+    sc = Scenario.from_dict(data)
+    fig = tornado(tables["morris"], "seized", scenario=sc)
+    assert "P(leader seized in a raid)" in fig.axes[0].get_title("left")
+    ax = sweep_curves(tables["sweep1"], scenario=sc).axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["leader seized in a raid", "stalemate"]
+
+
+def test_paired_differences_title_names_the_variant(tables, raid_file):
+    res = tables["compare"]
+    title = paired_differences(res).axes[0].get_title("left")
+    assert title.startswith("What changes: the variant\nagainst ")  # same title: a copy
+    title = paired_differences(res, variant="raid odds 0.3-1").axes[0].get_title("left")
+    assert title.startswith("What changes: raid odds 0.3-1\n")
+    other = {**RAID, "title": "Better odds", "name": "better"}
+    two = compare(raid(), Scenario.from_dict(other), runs=20, settings=SERIAL)
+    title = paired_differences(two).axes[0].get_title("left")
+    assert title.startswith("What changes: Better odds\nagainst ")
 
 
 def test_sweep_curves_lines_with_bands_or_heat_maps(tables):

@@ -71,6 +71,12 @@ def hexes(patches) -> list[str]:
     return [to_hex(p.get_facecolor()) for p in patches]
 
 
+def outcome_ids(res, texts) -> list[str]:
+    """The outcomes whose labels these are (every figure shows labels, not ids)."""
+    ids = {res.scenario.labels.outcome(o): o for o in res.scenario.outcomes}
+    return [ids[t] for t in texts]
+
+
 # --- import hygiene -------------------------------------------------------------------------
 
 
@@ -144,14 +150,15 @@ def test_outcomes_bars_labels_intervals_and_colours(res, colors):
     (bars,) = bars_of(ax)
     n = len(res.scenario.outcomes)
     assert len(bars.patches) == n
-    names = [t.get_text() for t in ax.get_yticklabels()]
+    names = outcome_ids(res, [t.get_text() for t in ax.get_yticklabels()])
     assert sorted(names) == sorted(res.scenario.outcomes)
+    assert "Maduro leaves under a deal" in [t.get_text() for t in ax.get_yticklabels()]
     # sorted: the largest probability on top (barh draws from the bottom)
     p = summary.set_index("outcome")["p"]
     widths = [r.get_width() for r in bars.patches]
     assert widths == sorted(widths)
     assert widths == pytest.approx([p[name] for name in names])
-    assert [r.get_label() for r in bars.patches] == names
+    assert outcome_ids(res, [r.get_label() for r in bars.patches]) == names
     assert hexes(bars.patches) == [colors[name] for name in names]
     # the 95% intervals are drawn: one error bar per outcome, from ci_low to ci_high
     assert bars.errorbar is not None
@@ -173,7 +180,8 @@ def test_outcomes_from_a_summary_dataframe(res):
     (bars,) = bars_of(ax)
     assert len(bars.patches) == len(summary)
     names = [t.get_text() for t in ax.get_yticklabels()]
-    assert names == list(summary["outcome"].astype(str))[::-1]  # unsorted: scenario order
+    # unsorted: scenario order; without a scenario, the ids as words
+    assert names == [o.replace("_", " ") for o in summary["outcome"].astype(str)][::-1]
     assert f"{RUNS} runs" in ax.get_title(loc="left")
     with pytest.raises(ValueError, match="ci_low"):
         plot.outcomes(summary.drop(columns="ci_low"))
@@ -204,9 +212,9 @@ def test_incidence_has_dates_bands_and_final_probabilities(res, colors):
     summary = res.summary().set_index("outcome")
     reached = [o for o in sc.outcomes if summary.loc[o, "count"] > 0 and o != "stalemate"]
     lines = curves(ax)
-    assert set(reached) == set(lines)
+    assert set(reached) == set(outcome_ids(res, lines))
     for o in reached:
-        ln = lines[o]
+        ln = lines[sc.labels.outcome(o)]
         assert to_hex(ln.get_color()) == colors[o]
         assert ln.get_ydata()[-1] == pytest.approx(summary.loc[o, "p"])
         x = ln.get_xdata()
@@ -225,11 +233,13 @@ def test_incidence_has_dates_bands_and_final_probabilities(res, colors):
     assert y == pytest.approx(summary.loc["stalemate", "p"])
     never = [o for o in sc.outcomes if summary.loc[o, "count"] == 0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[: len(reached)] == [f"{o}: {fmt_p(summary.loc[o, 'p'])}" for o in reached]
-    notes = [t for t in legend if t.startswith("not reached")]
+    assert legend[: len(reached)] == [
+        f"{sc.labels.outcome(o)}: {fmt_p(summary.loc[o, 'p'])}" for o in reached
+    ]
+    notes = [t.replace("\n", " ") for t in legend if t.startswith("not reached")]
     assert len(notes) == bool(never)
     if never:
-        assert all(o in notes[0] for o in never)
+        assert all(sc.labels.outcome(o) in notes[0] for o in never)
 
 
 def test_incidence_rejects_unknown_outcome(res):
@@ -244,7 +254,8 @@ def test_rungs_named_ladder_split_by_outcome(res, colors):
     sc = res.scenario
     ladder = [r.name for r in sc.actors["us"].ladder]
     ax = plot.rungs(res).axes[0]  # default: the coercer
-    assert [t.get_text() for t in ax.get_yticklabels()] == ladder
+    assert [t.get_text() for t in ax.get_yticklabels()] == [r.label for r in sc.actors["us"].ladder]
+    assert "raid on Maduro" in [t.get_text() for t in ax.get_yticklabels()]
     stacks = bars_of(ax)
     assert all(len(b.patches) == len(ladder) for b in stacks)
     assert {to_hex(b.patches[0].get_facecolor()) for b in stacks} <= set(colors.values())
@@ -253,13 +264,13 @@ def test_rungs_named_ladder_split_by_outcome(res, colors):
     assert total == pytest.approx(counts / RUNS)
     (err,) = errorbars_of(ax)
     assert err.has_xerr
-    assert "United States" in ax.get_title(loc="left")
+    assert "US" in ax.get_title(loc="left")
 
 
 def test_rungs_of_another_actor_and_errors(res):
     ax = plot.rungs(res, "maduro", by_outcome=False).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        r.name for r in res.scenario.actors["maduro"].ladder
+        res.scenario.labels.rung("maduro", r.name) for r in res.scenario.actors["maduro"].ladder
     ]
     (bars,) = bars_of(ax)
     assert bars.errorbar is not None
@@ -274,12 +285,16 @@ def test_milestones_curves_end_at_the_milestone_probabilities(res):
     table = res.milestones().set_index("milestone")
     ax = plot.milestones(res).axes[0]
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    named = res.scenario.labels
     lines = curves(ax)
     reached = [m for m in table.index if table.loc[m, "count"] > 0]
-    assert set(lines) == set(reached)
+    assert set(lines) == {named.milestone(m) for m in reached}
     for m in reached:
-        assert lines[m].get_ydata()[-1] == pytest.approx(table.loc[m, "p"])
-        assert np.all(np.diff(lines[m].get_ydata()) >= 0)
+        line = lines[named.milestone(m)]
+        assert line.get_ydata()[-1] == pytest.approx(table.loc[m, "p"])
+        assert np.all(np.diff(line.get_ydata()) >= 0)
+    # every line its own colour (12 milestones: more than matplotlib's 10-colour cycle)
+    assert len({to_hex(ln.get_color()) for ln in lines.values()}) == len(lines) > 10
     # a milestone only the history reached (time <= 0) is named in a note, not drawn
     runs = res.runs.copy()
     runs["milestone.mediation"] = -14.0
@@ -287,10 +302,10 @@ def test_milestones_curves_end_at_the_milestone_probabilities(res):
     only_history = es.Results(runs, res.scenario, res.provenance)
     assert only_history.milestones().set_index("milestone").loc["mediation", "count"] == 0
     ax = plot.milestones(only_history).axes[0]
-    assert "mediation" not in curves(ax)
+    assert "mediation offered" not in curves(ax)
     legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
     (note,) = [t for t in legend if t.startswith("not reached")]
-    assert "mediation (100.0% only before the start)" in note
+    assert "mediation offered (100.0% only before the start)" in note
 
 
 # --- drivers --------------------------------------------------------------------------------
@@ -328,9 +343,9 @@ def test_driver_plot(res, colors):
     assert "actors.us.credibility" in ax.get_xlabel()
     reached = [o for o, n in res.summary()[["outcome", "count"]].values if n > 0]
     curves = errorbars_of(ax)
-    assert [c.get_label() for c in curves] == reached
+    assert outcome_ids(res, [c.get_label() for c in curves]) == reached
     for c in curves:
-        assert to_hex(c.lines[0].get_color()) == colors[c.get_label()]
+        assert to_hex(c.lines[0].get_color()) == colors[outcome_ids(res, [c.get_label()])[0]]
         assert len(c.lines[0].get_xdata()) == 4
         assert c.has_yerr
     # the default parameter is one of the scenario's
@@ -348,7 +363,7 @@ def test_comparison_grouped_bars(res, what_if, colors):
     n = len(res.scenario.outcomes)
     assert [g.get_label() for g in groups] == ["base", "what if"]
     assert all(len(g.patches) == n and g.errorbar is not None for g in groups)
-    names = [t.get_text() for t in ax.get_yticklabels()]
+    names = outcome_ids(res, [t.get_text() for t in ax.get_yticklabels()])
     assert sorted(names) == sorted(res.scenario.outcomes)
     for g, r in zip(groups, (res, what_if), strict=True):
         p = r.summary().set_index("outcome")["p"]
@@ -437,7 +452,7 @@ def test_standard_figures(res, tmp_path):
     assert [p.name for p in written] == [f"{k}.png" for k in plot.STANDARD]
     for p in written:
         width, height = png_size(p)
-        assert 600 <= width <= 1000 and 300 <= height <= 800  # 100 dpi, modest size
+        assert 900 <= width <= 1500 and 450 <= height <= 1200  # 150 dpi, modest size
     assert sorted(x.name for x in folder.iterdir()) == sorted(p.name for p in written)
     before = {p: p.read_bytes() for p in written}
     with pytest.raises(ResultsError, match="file exists"):
@@ -480,7 +495,26 @@ def test_cli_plot_each_kind(kind, results_file, tmp_path, capsys):
     )
     assert (code, err) == (0, "")
     assert stdout.strip() == f"figure written to {out}"
-    assert png_size(out)[0] == 800
+    assert png_size(out)[0] == 1200  # 8 inches at 150 dpi, the default
+
+
+def test_every_command_that_draws_takes_dpi(results_file, tmp_path, capsys):
+    from escalsim.cli.options import DPI
+    from escalsim.plot.files import DPI as PLOT_DPI
+
+    assert DPI == PLOT_DPI >= 150
+    out = tmp_path / "low.png"
+    args = ["plot", str(results_file), "--kind", "outcomes", "--out", str(out), "--dpi", "60"]
+    assert run_main(args, capsys)[0] == 0
+    assert png_size(out)[0] == 480
+    scenario = str(ROOT / "tests" / "data" / "dyad.yaml")
+    folder = tmp_path / "figs"
+    args = ["run", scenario, "--runs", "20", "--executor", "serial", "-q", "--plot", str(folder)]
+    assert run_main([*args, "--dpi", "60"], capsys)[0] == 0
+    assert png_size(folder / "outcomes.png")[0] == 480
+    for command in ("compare", "sweep", "sensitivity", "report"):
+        code, stdout, _ = run_main([command, "--help"], capsys)
+        assert code == 0 and "--dpi" in stdout, command
 
 
 def test_cli_plot_driver_param_and_refusals(results_file, tmp_path, capsys):

@@ -11,6 +11,8 @@ import typer
 
 from escalsim.cli import limits
 from escalsim.cli.options import (
+    DPI,
+    Dpi,
     ExecutorName,
     Quiet,
     Scheduler,
@@ -101,7 +103,14 @@ def _outcomes(items: list[str] | None) -> list[str] | None:
     return list(items) if items else None
 
 
-def _write(table: pd.DataFrame, out: Path | None, fig_maker: Any, plot: Path | None, force: bool):
+def _write(
+    table: pd.DataFrame,
+    out: Path | None,
+    fig_maker: Any,
+    plot: Path | None,
+    force: bool,
+    dpi: int = DPI,
+) -> None:
     if out is not None:
         from escalsim.results.io import write_csv
 
@@ -109,7 +118,8 @@ def _write(table: pd.DataFrame, out: Path | None, fig_maker: Any, plot: Path | N
     if plot is not None:
         from escalsim.plot import save_figure
 
-        typer.echo(f"figure written to {plain(save_figure(fig_maker(), plot, force=force))}")
+        path = save_figure(fig_maker(), plot, force=force, dpi=dpi)
+        typer.echo(f"figure written to {plain(path)}")
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -151,6 +161,7 @@ def compare(
     scheduler: Scheduler = None,
     out: OutCsv = None,
     plot: PlotFile = None,
+    dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
 ) -> None:
@@ -192,13 +203,17 @@ def compare(
     table = _call(result.table, _outcomes(outcome))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
     _print_comparison(table, result, changes)
-    _write(table, out, lambda: _paired_figure(result, _outcomes(outcome)), plot, force)
+    figure = lambda: _paired_figure(result, _outcomes(outcome), changes)  # noqa: E731
+    _write(table, out, figure, plot, force, dpi)
 
 
-def _paired_figure(result: Any, outcomes: Any) -> Any:
+def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
     from escalsim.plot import paired_differences
 
-    return paired_differences(result, outcomes)
+    base, variant = (r.scenario.title or r.scenario.name for r in (result.base, result.variant))
+    if changes:  # a copy of BASE is named by its changes alone
+        variant = changes if variant == base else f"{variant} with {changes}"
+    return paired_differences(result, outcomes, variant=variant)
 
 
 def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
@@ -224,9 +239,10 @@ def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
     t.add_column("outcome", overflow="fold")
     for name in ("base", "variant", "change", "95% interval", "discordant runs"):
         t.add_column(name, justify="right")
+    named = b.labels
     for row in table.itertuples(index=False):
         t.add_row(
-            markup(row.outcome),
+            markup(named.outcome(str(row.outcome))),
             _pct(row.p_base),
             _pct(row.p_variant),
             _pts(row.diff),
@@ -259,6 +275,7 @@ def sweep(
     scheduler: Scheduler = None,
     out: OutCsv = None,
     plot: PlotFile = None,
+    dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
 ) -> None:
@@ -303,7 +320,7 @@ def sweep(
 
         return sweep_curves(table, scenario=scenario)
 
-    _write(table, out, figure, plot, force)
+    _write(table, out, figure, plot, force, dpi)
 
 
 def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
@@ -349,7 +366,7 @@ def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
     for p in params:
         t.add_column(markup(p.removeprefix("actors.")), justify="right", overflow="fold")
     for name in names:
-        t.add_column(markup(name), justify="right", overflow="fold")
+        t.add_column(markup(scenario.labels.outcome(name)), justify="right", overflow="fold")
     for values, rows in table.groupby(params, sort=False, observed=True):
         key = values if isinstance(values, tuple) else (values,)
         cells = [f"{v:g}" for v in key]
@@ -416,6 +433,7 @@ def sensitivity(
     scheduler: Scheduler = None,
     out: OutCsv = None,
     plot: PlotFile = None,
+    dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
 ) -> None:
@@ -445,9 +463,9 @@ def sensitivity(
     def figure() -> Any:
         from escalsim.plot import tornado
 
-        return tornado(table, top=top)
+        return tornado(table, top=top, scenario=scenario)
 
-    _write(table, out, figure, plot, force)
+    _write(table, out, figure, plot, force, dpi)
 
 
 def _check_sensitivity(
@@ -492,7 +510,8 @@ def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
         f"seed {a['seed']}, parameters varied over their {a['space']}"
     )
     for name, rows in table.groupby("outcome", sort=False, observed=True):
-        t = Table(title=f"P({markup(name)})", title_justify="left", box=box.SIMPLE_HEAD)
+        label = markup(scenario.labels.outcome(str(name)))
+        t = Table(title=f"P({label})", title_justify="left", box=box.SIMPLE_HEAD)
         t.add_column("parameter", overflow="fold")
         t.add_column("range", justify="right")
         if a["method"] == "sobol":

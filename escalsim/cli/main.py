@@ -21,6 +21,7 @@ import escalsim.cli.analysis_commands as analysis_commands  # compare, sweep, se
 import escalsim.cli.calibrate_command as calibrate_command  # calibrate
 import escalsim.cli.events_commands as events_commands  # events import
 import escalsim.cli.forecast_commands as forecast_commands  # trajectory, score
+import escalsim.cli.report_command as report_command  # report
 from escalsim.cli import explain_command, plot_commands, run_command, scenario_commands
 from escalsim.cli.discover_command import discover
 from escalsim.cli.show import plain
@@ -71,6 +72,7 @@ app.add_typer(events_commands.app, name="events")
 app.command("trajectory")(forecast_commands.trajectory)
 app.command("score")(forecast_commands.score)
 app.command("calibrate")(calibrate_command.calibrate)
+app.command("report")(report_command.report)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,6 +68,14 @@ Scheduler = Annotated[
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
+# --- how to draw: the option every command that writes a figure takes --------------------------
+DPI = 150
+"""Default resolution of a .png figure: ``escalsim.plot.files.DPI``, spelled again here so that
+``escalsim --help`` does not import matplotlib (a test checks that the two agree)."""
+Dpi = Annotated[
+    int, typer.Option("--dpi", min=30, max=600, help="Resolution of .png figures (dots per inch).")
+]
+
 
 def run_settings(
     executor: str,

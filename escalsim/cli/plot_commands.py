@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from escalsim.cli.options import SetOption, parse_overrides
+from escalsim.cli.options import DPI, Dpi, SetOption, parse_overrides
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
@@ -56,7 +56,7 @@ def plot(
             help="With --kind beliefs, cohesion or rungs-over-time: one fan per outcome.",
         ),
     ] = False,
-    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of a .png.")] = 100,
+    dpi: Dpi = DPI,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Draw one figure of a results file: outcomes, incidence, rungs, milestones or driver; or,

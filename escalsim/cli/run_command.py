@@ -18,7 +18,10 @@ import typer
 
 from escalsim.cli import limits
 from escalsim.cli.forecast_options import AsOf, MoveEnd, as_of_scenario
+from escalsim.cli.formats import Format, FormatOption, emit_run
 from escalsim.cli.options import (
+    DPI,
+    Dpi,
     ExecutorName,
     Quiet,
     Scheduler,
@@ -97,6 +100,8 @@ def run(
     ] = None,
     as_of: AsOf = None,
     move_end: MoveEnd = False,
+    dpi: Dpi = DPI,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Run a scenario many times; print outcome probabilities, milestones and the wall time."""
     import escalsim as es
@@ -149,16 +154,21 @@ def run(
     except (ValueError, TypeError) as exc:  # bad arguments the options could not rule out
         raise EscalsimError(str(exc)) from None
     earlier = out is not None and results.provenance.get("finished", stamp) < stamp
-    _print_report(results, None if earlier else time.perf_counter() - started)
+    elapsed = None if earlier else time.perf_counter() - started
+    if format_ is Format.table:
+        _print_report(results, elapsed)
+    else:
+        emit_run(format_, results, elapsed)
+    aside = format_ is not Format.table  # stdout holds only the tables: notes go to stderr
     if earlier:
-        typer.echo(f"{plain(out)} already held this run; nothing to resume")
+        typer.echo(f"{plain(out)} already held this run; nothing to resume", err=aside)
     elif out is not None:
-        typer.echo(f"runs written to {plain(out)}")
+        typer.echo(f"runs written to {plain(out)}", err=aside)
     if plot is not None:
         from escalsim.plot import standard_figures
 
-        for path in standard_figures(results, plot, force=force):
-            typer.echo(f"figure written to {plain(path)}")
+        for path in standard_figures(results, plot, force=force, dpi=dpi):
+            typer.echo(f"figure written to {plain(path)}", err=aside)
 
 
 def _check_request(
@@ -208,13 +218,13 @@ def _print_report(results, elapsed: float | None) -> None:
     if prov.get("precision") is not None:
         met = "met" if prov.get("precision_met") else "NOT met (cap reached)"
         console.print(f"precision ±{prov['precision']:g}: {met} after {n:,} runs")
-    console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)"))
-    console.print(_milestone_table(results.milestones(), sc.start, n))
+    console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)", sc.labels))
+    console.print(_milestone_table(results.milestones(), sc.start, n, sc.labels))
     if prov.get("trace"):
         console.print(_attribution_table(results.attribution()))
 
 
-def _summary_table(summary, title: str):
+def _summary_table(summary, title: str, labels):
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -222,7 +232,7 @@ def _summary_table(summary, title: str):
         table.add_column(name, justify="left" if name == "outcome" else "right")
     for row in summary.itertuples(index=False):
         table.add_row(
-            markup(row.outcome),
+            markup(labels.outcome(str(row.outcome))),
             f"{row.p:.3f}",
             f"{row.ci_low:.3f} – {row.ci_high:.3f}",
             f"{int(row.count):,}",
@@ -256,7 +266,7 @@ def _attribution_table(attribution):
     return table
 
 
-def _milestone_table(milestones, start: dt.date, runs: int):
+def _milestone_table(milestones, start: dt.date, runs: int, labels):
     import math
 
     from rich.table import Table
@@ -272,7 +282,8 @@ def _milestone_table(milestones, start: dt.date, runs: int):
         when = "—" if day is None or math.isnan(day) else str(start + dt.timedelta(days=float(day)))
         before = f"{row.before_start / runs:.2f}" if runs else "—"
         interval = f"{row.ci_low:.3f} – {row.ci_high:.3f}"
-        table.add_row(markup(row.milestone), f"{row.p:.3f}", interval, when, before)
+        name = markup(labels.milestone(str(row.milestone)))
+        table.add_row(name, f"{row.p:.3f}", interval, when, before)
     return table
 
 
@@ -331,5 +342,6 @@ def _print_interrupted(stop: Interrupted, scenario, streaming: bool) -> None:
             rows.append(
                 {"outcome": outcome, "count": k, "p": k / stop.runs, "ci_low": lo, "ci_high": hi}
             )
-        console.print(_summary_table(pd.DataFrame(rows), "Outcomes of the finished runs"))
+        title = "Outcomes of the finished runs"
+        console.print(_summary_table(pd.DataFrame(rows), title, scenario.labels))
     sys.stderr.flush()

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from escalsim.scenario.labels import Labels
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
@@ -63,6 +65,17 @@ def outcome_colors(source: Scenario | Results | Sequence[str]) -> dict[str, str]
             out[name] = free[i % len(free)] if free else PALETTE[i % len(PALETTE)]
             i += 1
     return out
+
+
+NO_LABELS = Labels(actors={}, outcomes={}, milestones={}, deals={}, rungs={})
+"""The labels without a scenario: every id as words."""
+
+
+def labels(source: Scenario | Results | None) -> Labels:
+    """The labels of a scenario (or a Results's scenario) for figures; without one, every id
+    as words (``negotiated_exit`` → "negotiated exit")."""
+    scenario = getattr(source, "scenario", source)
+    return NO_LABELS if scenario is None else scenario.labels
 
 
 def foreground() -> str:

@@ -13,12 +13,13 @@ draw into a given ``ax``, pick one outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from escalsim.plot._common import PALETTE, new_panels, outcome_colors, percent_axis
+from escalsim.plot._common import PALETTE, labels, new_panels, outcome_colors, percent_axis
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,16 +70,19 @@ def tornado(
     outcomes: str | Sequence[str] | None = None,
     *,
     top: int | None = 12,
+    scenario: Scenario | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
     """The parameters that move an outcome's probability most, largest on top.
 
     ``table`` is :func:`escalsim.analysis.sensitivity`'s; ``outcomes`` picks one outcome (or
-    several, one panel each; default all) of it. Sobol': a bar per parameter for its
+    several, one panel each; default: every outcome that some parameter moves, the others
+    named in a note under the figure). Sobol': a bar per parameter for its
     total index ``ST`` and, inside it, a narrower bar for its first-order index ``S1``, each
     with its 95% interval. Morris: a bar for ``mu_star`` with its 95% interval and a dot for
-    ``sigma``. ``top`` keeps the most influential parameters (None: all).
+    ``sigma``. ``top`` keeps the most influential parameters (None: all). ``scenario`` gives
+    the outcomes their labels.
     """
     if "ST" in table.columns:
         key, method = "ST", "sobol"
@@ -86,9 +90,17 @@ def tornado(
         key, method = "mu_star", "morris"
     else:
         raise ValueError("expected a sensitivity table (with ST or mu_star columns)")
+    named = labels(scenario)
     names = _pick(table, outcomes)
+    still = []
+    if outcomes is None:  # an outcome no parameter moves would be an empty panel: name it
+        still = [o for o in names if not _moved(table, o, key)]
+        names = [o for o in names if o not in still] or names[:1]
     height = 0.32 * min(top or 99, table["parameter"].nunique()) + 1.4
     fig, axes = new_panels(len(names), (7.0, height), ax)
+    if still and names[0] not in still and ax is None:
+        note = "No parameter moves P(" + "), P(".join(named.outcome(o) for o in still) + ")"
+        fig.supxlabel(note, x=0.01, ha="left", fontsize="small")
     for name, a in zip(names, axes, strict=True):
         rows = table[table["outcome"].astype(str) == name]
         rows = rows.sort_values(key, ascending=False, na_position="last", kind="stable")
@@ -103,10 +115,16 @@ def tornado(
         a.set_yticks(y, [_label(p) for p in rows["parameter"]], fontsize="small")
         a.axvline(0.0, color="0.5", linewidth=0.8)
         a.set_ylim(-0.7, len(rows) - 0.3)
-        a.set_title(title or f"What moves P({name})", loc="left", fontsize="medium")
-        if rows[key].isna().all():
+        a.set_title(title or f"What moves P({named.outcome(name)})", loc="left", fontsize="medium")
+        if not _moved(table, name, key):
             a.text(0.5, 0.5, "no variation to explain", transform=a.transAxes, ha="center")
     return fig
+
+
+def _moved(table: pd.DataFrame, outcome: str, key: str) -> bool:
+    """Whether some parameter has a non-zero index for ``outcome`` (not all zero or NaN)."""
+    values = table.loc[table["outcome"].astype(str) == outcome, key].to_numpy(dtype=float)
+    return bool(np.any(np.nan_to_num(values) != 0.0))
 
 
 def _sobol_bars(a: Axes, rows: pd.DataFrame, y: np.ndarray) -> None:
@@ -159,24 +177,32 @@ def sweep_curves(
     """
     params = _sweep_parameters(table)
     names = _pick(table, outcomes)
+    named = labels(scenario)
     if len(params) == 1:
         fig, [a] = new_panels(1, (8.0, 4.5), ax)
-        _curves(a, table, params[0], names, _colors(names, scenario))
+        _curves(a, table, params[0], names, _colors(names, scenario), named.outcome)
         a.set_title(title or f"Outcomes against {_label(params[0])}", loc="left")
         return fig
     fig, axes = new_panels(len(names), (6.0, 4.6), ax)
     for name, a in zip(names, axes, strict=True):
-        _heat(fig, a, table, params, name)
-        a.set_title(title or f"P({name})", loc="left", fontsize="medium")
+        _heat(fig, a, table, params, name, named.outcome(name))
+        a.set_title(title or f"P({named.outcome(name)})", loc="left", fontsize="medium")
     return fig
 
 
-def _curves(a: Axes, table: pd.DataFrame, param: str, names: list[str], colors: dict) -> None:
+def _curves(
+    a: Axes,
+    table: pd.DataFrame,
+    param: str,
+    names: list[str],
+    colors: dict,
+    label: Callable[[str], str],
+) -> None:
     for name in names:
         rows = table[table["outcome"].astype(str) == name].sort_values(param)
         x = rows[param].to_numpy(dtype=float)
         a.fill_between(x, rows["ci_low"], rows["ci_high"], color=colors[name], alpha=0.2, lw=0)
-        a.plot(x, rows["p"], marker="o", markersize=3, color=colors[name], label=name)
+        a.plot(x, rows["p"], marker="o", markersize=3, color=colors[name], label=label(name))
     a.set_xlabel(param)
     a.set_ylabel("probability (95% band)")
     a.set_ylim(bottom=0.0)
@@ -184,7 +210,9 @@ def _curves(a: Axes, table: pd.DataFrame, param: str, names: list[str], colors: 
     a.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
 
 
-def _heat(fig: Figure, a: Axes, table: pd.DataFrame, params: list[str], name: str) -> None:
+def _heat(
+    fig: Figure, a: Axes, table: pd.DataFrame, params: list[str], name: str, label: str
+) -> None:
     rows = table[table["outcome"].astype(str) == name]
     grid = rows.pivot_table(index=params[1], columns=params[0], values="p", aggfunc="first")
     values = grid.to_numpy(dtype=float)
@@ -201,7 +229,7 @@ def _heat(fig: Figure, a: Axes, table: pd.DataFrame, params: list[str], name: st
             shade = "black" if v > 0.6 * top else "white"
             a.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize="x-small", color=shade)
     bar = fig.colorbar(image, ax=a)
-    bar.set_label(f"P({name})")
+    bar.set_label(f"P({label})")
     percent_axis(bar.ax, "y")
 
 
@@ -210,6 +238,8 @@ def paired_differences(
     comparison: Comparison | pd.DataFrame,
     outcomes: OutcomeSpec = None,
     *,
+    variant: str | None = None,
+    base: str | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -217,12 +247,18 @@ def paired_differences(
     interval, and both probabilities written beside it.
 
     ``comparison`` is :func:`escalsim.analysis.compare`'s result (``outcomes`` then selects
-    outcomes or unions as in ``Comparison.table``) or a table it made.
+    outcomes or unions as in ``Comparison.table``) or a table it made. The title names the
+    variant and the base: ``variant`` and ``base`` if given (e.g. the values a what-if
+    changes), else their scenarios' titles.
     """
     scenario = None
     if hasattr(comparison, "table"):
         table = comparison.table(outcomes)
         scenario = comparison.base.scenario
+        base = base or _title(scenario)
+        variant = variant or _title(comparison.variant.scenario)
+        if variant == base:  # the same title: a copy of the base with changed values
+            variant = "the variant"
     else:
         table = comparison
         needed = {"outcome", "p_base", "p_variant", "diff", "ci_low", "ci_high"}
@@ -230,6 +266,7 @@ def paired_differences(
             raise ValueError(f"expected a comparison table with columns {sorted(needed)}")
     names = [str(o) for o in table["outcome"]]
     colors = _colors(names, scenario)
+    named = labels(scenario)
     fig, [a] = new_panels(1, (8.0, 0.42 * len(names) + 1.5), ax)
     y = np.arange(len(names))[::-1]
     diff = table["diff"].to_numpy(dtype=float)
@@ -237,7 +274,7 @@ def paired_differences(
     for k, name in enumerate(names):
         a.errorbar(diff[k], y[k], xerr=err[:, k : k + 1], fmt="o", color=colors[name], capsize=3)
     a.axvline(0.0, color="0.5", linewidth=0.8)
-    a.set_yticks(y, names)
+    a.set_yticks(y, [named.outcome(o) for o in names])
     percent_axis(a, "x")
     a.set_xlabel("change in probability, variant − base (paired 95% interval)")
     for k, row in enumerate(table.itertuples(index=False)):
@@ -251,6 +288,20 @@ def paired_differences(
             fontsize="small",
         )
     runs = table.attrs.get("runs")
-    headline = title or "What changes in the variant"
-    a.set_title(f"{headline}\n{runs:,} paired runs" if runs else headline, loc="left")
+    variant = variant or table.attrs.get("variant")
+    base = base or table.attrs.get("base")
+    headline = title or (f"What changes: {variant}" if variant else "What changes")
+    under = [f"against {base}"] if base and not title else []
+    under += [f"{runs:,} paired runs"] if runs else []
+    lines = textwrap.wrap(headline, TITLE_WIDTH) + textwrap.wrap(" — ".join(under), TITLE_WIDTH)
+    a.set_title("\n".join(lines) or headline, loc="left", fontsize="medium")
+    a.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+TITLE_WIDTH = 64
+"""Characters per line of a title over the comparison's axes (the labels take the left)."""
+
+
+def _title(scenario: Scenario) -> str:
+    return scenario.title or scenario.name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,6 +12,7 @@ from escalsim.plot._common import (
     check_summary,
     fmt_p,
     foreground,
+    labels,
     legend_outside,
     new_axes,
     outcome_colors,
@@ -49,10 +50,12 @@ def outcomes(
         summary = results.summary()
         colors = outcome_colors(results)
         subtitle = runs_subtitle(results)
+        named = labels(results)
     else:
         summary = check_summary(results)
         colors = outcome_colors([str(o) for o in summary["outcome"]])
         subtitle = f"{int(summary['count'].sum()):,} runs"
+        named = labels(None)
     names = [str(o) for o in summary["outcome"]]
     p = summary["p"].to_numpy(dtype=float)
     low = summary["ci_low"].to_numpy(dtype=float)
@@ -71,8 +74,8 @@ def outcomes(
         height=0.7,
     )
     for rect, i in zip(bars.patches, order, strict=True):
-        rect.set_label(names[i])
-    ax.set_yticks(y, [names[i] for i in order])
+        rect.set_label(named.outcome(names[i]))
+    ax.set_yticks(y, [named.outcome(names[i]) for i in order])
     top = float(np.nanmax(high)) if len(high) else 1.0
     pad = 0.01 * max(top, 0.05)
     for yi, i in zip(y, order, strict=True):
@@ -112,6 +115,18 @@ def _union_outcomes(items: Mapping[str, Results]) -> list[str]:
     for r in items.values():
         names += [o for o in r.scenario.outcomes if o not in names]
     return names
+
+
+def _labels(items: Mapping[str, Results]) -> Callable[[str], str]:
+    """An outcome's label in the first of the results whose scenario defines it."""
+
+    def label(name: str) -> str:
+        for r in items.values():
+            if name in r.scenario.outcomes:
+                return r.scenario.labels.outcome(name)
+        return labels(None).outcome(name)
+
+    return label
 
 
 def _colors(items: Mapping[str, Results]) -> dict[str, str]:
@@ -242,7 +257,8 @@ def comparison(
                 label=label,
             )
         )
-    ax.set_yticks(y0, names)
+    named = _labels(items)
+    ax.set_yticks(y0, [named(o) for o in names])
     ax.set_xlim(0, min(1.0, top * 1.2 + 0.02))
     percent_axis(ax, "x")
     ax.set_xlabel("probability (share of runs, with 95% interval)")
@@ -270,8 +286,9 @@ def _difference(items, keys, colors, ax, title, runs) -> Figure:
         xerr=np.vstack([np.clip(d - lo, 0, None), np.clip(hi - d, 0, None)]),
         error_kw={"ecolor": fg, "capsize": 3, "elinewidth": 1.2},
     )
+    named = _labels(items)
     for rect, o in zip(bars.patches, names, strict=True):
-        rect.set_label(o)
+        rect.set_label(named(o))
     ax.axvline(0.0, color=fg, linewidth=0.8)
     span = float(np.nanmax(np.abs(np.concatenate([lo, hi])))) if len(names) else 0.1
     span = max(span, 0.01) * 1.35
@@ -286,7 +303,7 @@ def _difference(items, keys, colors, ax, title, runs) -> Figure:
             fontsize="small",
         )
     ax.set_xlim(-span, span)
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, [named(o) for o in names])
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x * 100:+.0f}".replace("+0", "0")))

@@ -11,6 +11,7 @@ import numpy as np
 from escalsim.checks import positive_int
 from escalsim.plot._common import (
     foreground,
+    labels,
     legend_outside,
     new_axes,
     outcome_colors,
@@ -178,7 +179,7 @@ def driver(
             markersize=5,
             linewidth=2,
             capsize=3,
-            label=name,
+            label=labels(results).outcome(name),
         )
     edges = table.drop_duplicates("bin")
     discrete = bool((edges["lower"] == edges["upper"]).all())

@@ -22,6 +22,9 @@ FORMATS = ("png", "svg", "pdf")
 STANDARD = ("outcomes", "incidence", "rungs", "milestones", "driver")
 """The standard figures of an ensemble, in the order they are written."""
 
+DPI = 150
+"""Default resolution of a .png figure, in dots per inch: sharp on a high-density screen."""
+
 
 def figure_format(path: str | os.PathLike[str]) -> str:
     """The format named by a file's extension; ResultsError unless png, svg or pdf."""
@@ -35,7 +38,7 @@ def figure_format(path: str | os.PathLike[str]) -> str:
 
 
 def save_figure(
-    fig: Figure, path: str | os.PathLike[str], *, force: bool = False, dpi: int = 100
+    fig: Figure, path: str | os.PathLike[str], *, force: bool = False, dpi: int = DPI
 ) -> Path:
     """Write ``fig`` to ``path`` (.png, .svg or .pdf), atomically; refuse to replace a file
     unless ``force``. Returns the path."""
@@ -46,6 +49,19 @@ def save_figure(
     with atomic_path(path, force) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     return Path(path)
+
+
+def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = DPI) -> bytes:
+    """The figure as the bytes of a .png, .svg or .pdf file, as :func:`save_figure` would
+    write it (for a figure embedded in another file, such as a report)."""
+    import io
+
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    _as_written(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    return buffer.getvalue()
 
 
 def _as_written(fig: Figure) -> None:
@@ -81,7 +97,7 @@ def standard_figures(
     *,
     force: bool = False,
     fmt: str = "png",
-    dpi: int = 100,
+    dpi: int = DPI,
 ) -> list[Path]:
     """Write the standard figures of an ensemble into ``folder`` (created if missing).
 

@@ -9,6 +9,7 @@ import numpy as np
 from escalsim.plot._common import (
     fmt_p,
     foreground,
+    labels,
     legend_outside,
     new_axes,
     outcome_colors,
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
     from escalsim.results import Results
     from escalsim.scenario.schema import Scenario
+
+
+MIN_HEIGHT = 3.2
+"""Inches: the least height of the figure, so that its axis label fits beside two rungs."""
 
 
 def default_actor(scenario: Scenario) -> str:
@@ -60,13 +65,14 @@ def rungs(
         ladders = [a for a, x in sc.actors.items() if x.ladder]
         raise ValueError(f"actor {actor!r} has no ladder; actors with a ladder: {ladders}")
     ladder = [r.name for r in sc.actors[actor].ladder]
+    named = labels(results)
     runs = results.runs
     n = len(runs)
     rung = runs[f"rung.{actor}"].to_numpy(dtype="int64")
     counts = np.bincount(rung, minlength=len(ladder))[: len(ladder)]
     p = counts / n if n else np.zeros(len(ladder))
     low, high = wilson_interval(counts, np.full(counts.shape, n))
-    fig, ax = new_axes(ax, (8.0, 0.36 * len(ladder) + 1.8))
+    fig, ax = new_axes(ax, (8.0, max(0.36 * len(ladder) + 1.8, MIN_HEIGHT)))
     y = np.arange(len(ladder))
     fg = foreground()
     colors = outcome_colors(results)
@@ -77,7 +83,9 @@ def rungs(
             share = np.bincount(rung[outcome == name], minlength=len(ladder))[: len(ladder)]
             if not share.any():
                 continue
-            ax.barh(y, share / n, left=left, color=colors[name], height=0.7, label=name)
+            ax.barh(
+                y, share / n, left=left, color=colors[name], height=0.7, label=named.outcome(name)
+            )
             left += share / n
         ax.errorbar(
             p,
@@ -102,12 +110,13 @@ def rungs(
     top = float(np.nanmax(high)) if len(high) else 1.0
     for yi, pi, hi in zip(y, p, high, strict=True):
         ax.text(hi + 0.01 * max(top, 0.05), yi, fmt_p(pi), va="center", fontsize="small")
-    ax.set_yticks(y, ladder)
+    ax.set_yticks(y, [named.rung(actor, r) for r in ladder])
     ax.set_xlim(0, min(1.0, top * 1.18 + 0.02))
     percent_axis(ax, "x")
     ax.set_xlabel("probability that this is the highest rung reached (95% interval)")
-    ax.set_ylabel(f"{sc.actors[actor].name or actor}'s ladder (low to high)")
+    # short, so that it fits beside a ladder of few rungs; the title names whose ladder
+    ax.set_ylabel("rung, low to high")
     ax.spines[["top", "right"]].set_visible(False)
-    who = sc.actors[actor].name or actor
+    who = named.actor(actor)
     set_title(ax, title or f"Highest rung reached by {who}", runs_subtitle(results))
     return fig

@@ -11,6 +11,7 @@ from escalsim.plot._common import (
     date_axis,
     fmt_p,
     foreground,
+    labels,
     legend_outside,
     new_axes,
     outcome_colors,
@@ -31,6 +32,42 @@ def _check_names(asked: Sequence[str], known: Sequence[str], what: str) -> list[
     if unknown:
         raise ValueError(f"unknown {what} {unknown[0]!r}; expected one of {list(known)}")
     return list(asked)
+
+
+LINE_COLORS: tuple[str, ...] = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#ff9896",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+    "#c7c7c7",
+    "#dbdb8d",
+    "#9edae5",
+)
+"""Twenty distinct colours for lines that are not outcomes (matplotlib's tab20, the strong
+shades first): a chart of up to twenty milestones never gives two of them one colour."""
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def line_style(i: int) -> tuple[str, str]:
+    """The colour and line style of the ``i``-th line: a colour of its own for the first
+    twenty, then the colours again with another style; the lighter shades (from the eleventh
+    line) are dashed, to tell them from their strong twins."""
+    color = LINE_COLORS[i % len(LINE_COLORS)]
+    style = LINE_STYLES[(i // 10) % len(LINE_STYLES)]
+    return color, style
 
 
 def _wrap(text: str, width: int = 44) -> str:
@@ -61,6 +98,7 @@ def incidence(
         list(sc.outcomes) if outcomes is None else _check_names(outcomes, sc.outcomes, "outcome")
     )
     colors = outcome_colors(results)
+    named = labels(results)
     ci = results.cumulative_incidence()
     at_horizon = set(horizon_outcomes(sc))
     fig, ax = new_axes(ax)
@@ -70,7 +108,7 @@ def incidence(
         part = ci[ci["outcome"] == name]
         dates = part["date"].to_numpy()
         if not len(part) or part["count"].iloc[-1] == 0:
-            never.append(name)
+            never.append(named.outcome(name))
             continue
         color = colors[name]
         if name in at_horizon:
@@ -83,11 +121,12 @@ def incidence(
                 color=color,
                 ecolor=fg,
                 capsize=3,
-                label=f"{name} (at the horizon): {fmt_p(float(last['p']))}",
+                label=f"{named.outcome(name)} (at the horizon): {fmt_p(float(last['p']))}",
             )
             continue
         p = part["p"].to_numpy(dtype=float)
-        ax.step(dates, p, where="post", color=color, linewidth=2, label=f"{name}: {fmt_p(p[-1])}")
+        label = f"{named.outcome(name)}: {fmt_p(p[-1])}"
+        ax.step(dates, p, where="post", color=color, linewidth=2, label=label)
         if bands:
             ax.fill_between(
                 dates,
@@ -141,33 +180,23 @@ def milestones(
     fig, ax = new_axes(ax)
     start = np.datetime64(sc.start, "ms")
     never = []
-    styles = ["-", "--", ":", "-."]
-    import matplotlib as mpl
-
-    cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]] or ["C0"]
+    named = labels(results)
     drawn = 0
     for name in chosen:
         t = runs[f"milestone.{name}"].to_numpy(dtype=float)
         before = float(np.mean(t <= 0)) if n else 0.0
         t = np.sort(t[t > 0])
+        label = named.milestone(name)
+        only_before = f" ({fmt_p(before)} only before the start)" if before > 0 else ""
         if not len(t):
-            never.append(name + (f" ({fmt_p(before)} only before the start)" if before > 0 else ""))
+            never.append(label + only_before)
             continue
         days = np.concatenate([[0.0], t, [float(sc.horizon)]])
         p = np.concatenate([[0.0], np.arange(1, len(t) + 1) / n, [len(t) / n]])
         dates = start + (days * 86_400_000).astype("timedelta64[ms]")
-        label = f"{name}: {fmt_p(len(t) / n)}"
-        if before > 0:
-            label += f" ({fmt_p(before)} only before the start)"
-        ax.step(
-            dates,
-            p,
-            where="post",
-            linewidth=2,
-            color=cycle[drawn % len(cycle)],
-            linestyle=styles[(drawn // len(cycle)) % len(styles)],
-            label=label,
-        )
+        label += f": {fmt_p(len(t) / n)}{only_before}"
+        color, style = line_style(drawn)
+        ax.step(dates, p, where="post", linewidth=2, color=color, linestyle=style, label=label)
         drawn += 1
     date_axis(ax)
     end = np.datetime64(sc.end_date, "D")

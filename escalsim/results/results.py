@@ -301,6 +301,14 @@ class Results:
 
         return PlotAccessor(self)
 
+    def report(self, path: str | os.PathLike[str], **options: Any) -> Path:
+        """Write the self-contained HTML report of these results to ``path``
+        (:func:`escalsim.report.write_report`: ``comparisons``, ``sensitivity``, ``dpi``,
+        ``force``, ...). The common paths need the event logs (``keep_events=True``)."""
+        from escalsim.report import write_report
+
+        return write_report(self, path, **options)
+
     # --- files ----------------------------------------------------------------------------
     def to_parquet(self, path: str | os.PathLike[str], force: bool = False) -> Path:
         """Write the runs (and events and decisions, beside them) to Parquet with provenance and

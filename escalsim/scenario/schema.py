@@ -29,6 +29,7 @@ from pydantic import (
 
 from escalsim.scenario.distributions import AnyReal, NonNegative, Positive, Probability
 from escalsim.scenario.kinds import ACTIONS, REPORTED, TRIGGER_EVENTS
+from escalsim.scenario.labels import Labels, labels_of
 
 SCHEMA_VERSION = 1
 
@@ -36,6 +37,9 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=64)
 ]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
+Label = Annotated[str, StringConstraints(max_length=200)]
+"""What figures, tables and reports show for a name (default: the id as words, see
+:mod:`~escalsim.scenario.labels`)."""
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 """A plain finite number: an int or a float, never a bool or text."""
 
@@ -136,6 +140,7 @@ class Rung(Model):
     """One step of an escalation ladder."""
 
     name: Identifier
+    label: Label = ""
     description: Text = ""
     cost: NonNegative = 0.0
     upkeep: NonNegative = 0.0
@@ -195,6 +200,7 @@ class Actor(Model):
     """An agent: incentives, beliefs, repertoire, ladder and decision rule."""
 
     name: Text = ""
+    label: Label = ""
     role: Identifier = "third_party"
     description: Text = ""
     opponent: Identifier | None = None
@@ -238,6 +244,7 @@ class Deal(Model):
     """A vector of term levels in [0, 1]."""
 
     description: Text = ""
+    label: Label = ""
     terms: dict[Identifier, Level] = Field(default_factory=dict)
 
 
@@ -263,6 +270,7 @@ class Outcome(Model):
     """How a run can end; outcomes are absorbing, and the horizon outcome ends the others."""
 
     description: Text = ""
+    label: Label = ""
     trigger: Trigger | list[Trigger]
     color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
 
@@ -271,6 +279,7 @@ class Milestone(Model):
     """Something worth dating in a run that does not end it."""
 
     description: Text = ""
+    label: Label = ""
     trigger: Trigger | list[Trigger]
 
 
@@ -444,6 +453,15 @@ class Scenario(Model):
         return self.__dict__ == other.__dict__
 
     __hash__ = None  # type: ignore[assignment]  # dict fields: a scenario is not hashable
+
+    @property
+    def labels(self) -> Labels:
+        """What readers see for each actor, outcome, milestone, deal and rung: its ``label``,
+        else its id as words (an actor: its name); see :mod:`~escalsim.scenario.labels`."""
+        memo = self._memo
+        if "labels" not in memo:
+            memo["labels"] = labels_of(self)
+        return memo["labels"]
 
     @property
     def end_date(self) -> dt.date:

@@ -1,0 +1,75 @@
+"""``escalsim run --format``: JSON a script can load, CSV a spreadsheet can read, Markdown a
+document can take, each alone on stdout."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from cli_helpers import run_main
+
+import escalsim as es
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGSHIP = ROOT / "scenarios" / "venezuela_2025.yaml"
+ARGS = ["run", str(FLAGSHIP), "--runs", "60", "--seed", "4", "--executor", "serial", "-q"]
+
+
+@pytest.fixture(scope="module")
+def summary():
+    res = es.simulate(FLAGSHIP, runs=60, seed=4, settings=es.RunSettings(executor="serial"))
+    return res.summary().set_index("outcome"), res.milestones().set_index("milestone")
+
+
+def test_json_parses_and_holds_the_run(summary, capsys):
+    outcomes, milestones = summary
+    code, out, err = run_main([*ARGS, "--format", "json"], capsys)
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["runs"] == 60 and data["seed"] == 4 and data["scenario"] == "venezuela_2025"
+    got = {o["outcome"]: o for o in data["outcomes"]}
+    assert list(got) == list(outcomes.index)
+    for name, row in outcomes.iterrows():
+        assert got[name]["count"] == row["count"]
+        assert got[name]["p"] == pytest.approx(row["p"])
+        assert got[name]["ci_low"] == pytest.approx(row["ci_low"])
+    assert got["negotiated_exit"]["label"] == "Maduro leaves under a deal"
+    assert [m["milestone"] for m in data["milestones"]] == list(milestones.index)
+
+
+def test_csv_reads_back_as_the_outcome_table(summary, capsys):
+    outcomes, _ = summary
+    code, out, err = run_main([*ARGS, "--format", "csv"], capsys)
+    assert (code, err) == (0, "")
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["outcome", "label", "count", "p", "ci_low", "ci_high"]
+    assert list(table["outcome"]) == list(outcomes.index)
+    assert table["count"].sum() == 60
+
+
+def test_markdown_is_a_table_to_paste(summary, capsys):
+    outcomes, milestones = summary
+    code, out, _ = run_main([*ARGS, "--format", "markdown"], capsys)
+    assert code == 0
+    blocks = out.strip().split("\n\n")
+    assert blocks[0].startswith("**US–Venezuela crisis") and "60 runs, seed 4" in blocks[0]
+    for block, names in ((blocks[1], outcomes.index), (blocks[2], milestones.index)):
+        rows = [line.strip("|").split(" | ") for line in block.splitlines()]
+        assert all(line.startswith("| ") and line.endswith(" |") for line in block.splitlines())
+        assert set(rows[1]) <= {" :---", ":---", "---:", "---: "}
+        assert len(rows) == 2 + len(names)  # header, alignment, one row per name
+        assert all(len(r) == len(rows[0]) for r in rows)
+    assert "| Maduro leaves under a deal |" in blocks[1]
+
+
+def test_with_a_format_stdout_holds_only_the_tables(tmp_path, capsys):
+    out = tmp_path / "runs.parquet"
+    code, stdout, err = run_main([*ARGS, "--format", "json", "--out", str(out)], capsys)
+    assert code == 0
+    json.loads(stdout)  # nothing else there
+    assert f"runs written to {out}" in err
+    code, stdout, _ = run_main([*ARGS, "--format", "yaml"], capsys)
+    assert code == 2 and stdout == ""
