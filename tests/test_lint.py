@@ -124,7 +124,17 @@ KNOWN["venezuela_2025_believer"] = KNOWN["venezuela_2025"]
 KNOWN["venezuela_2025_guarantee"] = KNOWN["venezuela_2025"]
 KNOWN["venezuela_2025_no_ultimatum"] = KNOWN["venezuela_2025"]
 KNOWN["venezuela_2025_elections"] = KNOWN["venezuela_2025"] | {"deals.exit_with_amnesty"}
-BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def _is_scenario(path: Path) -> bool:
+    """A scenario file says its schema version or what it extends at the top level (beside
+    the scenarios lie a questions file and an event table's mapping, which are not)."""
+    return any(
+        line.startswith(("schema_version:", "extends:")) for line in path.read_text().splitlines()
+    )
+
+
+BUNDLED = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if _is_scenario(p))
 
 
 def test_every_bundled_scenario_is_listed() -> None:
