@@ -113,6 +113,40 @@ def test_each_types_resolve_is_its_closed_form():
     assert math.isclose(sim.belief("b", "a"), oracle.belief, rel_tol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("changes", "carry", "audience"),
+    [
+        ({"actors.a.ladder.strike.success": 0.5}, lambda k: 0.5 * WAR[k] - STRIKE_COST, 12.0),
+        ({"mechanisms.audience_costs": False}, lambda k: WAR[k] - STRIKE_COST, 0.0),
+    ],
+)
+def test_resolve_weighs_the_strikes_success_and_the_audience_cost(changes, carry, audience):
+    """Each type's resolve is its logit choice between the strike (its outcome weighted by its
+    success, the crisis going on, worth 0, otherwise) and letting the threat pass (less the
+    audience cost, when audience costs are on)."""
+    _, _, _, _, sim = next(_first_review(dyad(**changes), 1))
+    sim.begin_decision()
+    for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
+        expect = sigmoid(LAM_A * (carry(name) + audience))
+        assert math.isclose(sim.resolve(variant, sim.state.rung), expect, rel_tol=1e-12)
+
+
+def test_no_threat_left_means_no_resolve():
+    """With the strike spent, or from the top rung (nothing above to threaten), no type would
+    carry out a threat: the belief in resolve is 0 whatever the probability of each type, also
+    when valued for a hypothetical state while the threat still stands now."""
+    _, _, _, _, sim = next(_first_review(dyad(), 1))
+    sim.begin_decision()
+    top = {"a": 1, "b": 0}
+    assert sim.belief("b", "a") > 0.1
+    assert sim.belief("b", "a", top) == 0.0
+    for variant in sim.params.types["a"].variants:
+        assert sim.resolve(variant, top) == 0.0
+    sim.state.spent.add(("a", 1))
+    sim.begin_decision()
+    assert sim.belief("b", "a") == 0.0
+
+
 def test_the_posterior_after_an_ultimatum_is_bayes_rule_on_the_types_choices():
     oracle = Oracle(audience_cost=12.0)
     seen = {k: [0, 0] for k in TYPES}  # ultimatums, decisions

@@ -130,3 +130,101 @@ def test_an_action_is_valued_with_its_signal_received(kind, arg, silenced, shift
         assert u_loud > u_unseen  # the belief matters here: the signal is worth something
         checked += 1
     assert checked >= 6
+
+
+# --- the dyad (tests/data/dyad.yaml) in closed form ------------------------------------------
+# The coercer a climbs pressure, deploy, blockade, strike (an outcome rung: war); the target b's
+# cohesion is worn by the rungs' pressure and its collapse hazard is 0.02 (1 - C)^2.
+UPKEEP = (0.0, 0.02, 0.05, 0.0)  # a's upkeep per day on each rung
+HARM = (0.0, 0.05, 0.2, 0.0)  # harm per day to b
+PRESSURE = (0.0, 0.002, 0.006, 0.0)  # on b's cohesion
+DAY_COST = {"a": 0.01, "b": 0.02}
+COLLAPSE = {"a": 10.0, "b": -40.0}  # each side's value of b's collapse
+WAR = {"a": -10.0, "b": -30.0}
+DEAL = {"a": 20.0 + 10.0 - 2.0, "b": -20.0 - 10.0 + 8.0}  # 'surrender': deal, exit, amnesty
+DISCOUNT, RECOVERY, BASELINE, MAX_HAZARD, SHAPE, LAM = 0.02, 0.01, 0.8, 0.02, 2, 0.5
+
+
+def continuation(who: str, rung_a: int, cohesion: float, instability: float = 0.0) -> float:
+    """W: running costs over the horizon of attention 1/δ, weighed against a collapse whose
+    hazard is taken at the cohesion projected to the middle of that window."""
+    flow = DAY_COST[who] + (UPKEEP[rung_a] + instability * rung_a / 3 if who == "a" else 0.0)
+    flow += HARM[rung_a] if who == "b" else 0.0
+    base = 0.0 - flow / DISCOUNT
+    window = 1 / DISCOUNT
+    rate = PRESSURE[rung_a] + RECOVERY
+    eq = RECOVERY * BASELINE / rate
+    mid = eq + (cohesion - eq) * math.exp(-rate * window / 2)
+    pc = 1 - math.exp(-MAX_HAZARD * max(0.0, 1 - mid) ** SHAPE * window)
+    return (1 - pc) * base + pc * COLLAPSE[who]
+
+
+def test_the_continuation_value_is_its_closed_form():
+    sc = es.load_scenario(DATA / "dyad.yaml").with_values(
+        {"actors.a.incentives.instability_cost": 0.3}
+    )
+    sim = _sim(sc)
+    now = sim.state.cohesion.at(sim.now)
+    for who, instability in (("a", 0.3), ("b", 0.0)):
+        actor = sim.params.actors[who]
+        for rung_a in range(4):
+            for c in (None, 0.2, 0.95):
+                got = sim.continuation(actor, {"a": rung_a, "b": 0}, c)
+                expect = continuation(who, rung_a, now if c is None else c, instability)
+                assert math.isclose(got, expect, rel_tol=1e-12), (who, rung_a, c)
+
+
+@pytest.mark.parametrize(
+    ("threat", "success"), [("strike", 1.0), ("strike", 0.6), ("blockade", 1.0)]
+)
+def test_the_value_of_carrying_on_is_its_closed_form(threat, success):
+    """With a's demand standing: the target holds out, H = b S + (1 - b) W_b, where S is the
+    threatened rung carried out (the state it leads to; for the strike, war with its success
+    probability, else the state where it was); the coercer expects its demand met with
+    A = (1 - m) sigma(λ (V_b(D) - H)) and is worth A V_a(D) + (1 - A) W_a. Every rung vector
+    is valued within the same decision, so nothing valued for one state leaks into another."""
+    sc = es.load_scenario(DATA / "dyad.yaml").with_values(
+        {"actors.a.threat": threat, "actors.a.ladder.strike.success": success}
+    )
+    checked = 0
+    for i in range(6):
+        sim = _sim(sc, i)
+        st = sim.state
+        if st.demand["a"] != "surrender":
+            continue
+        a, b = sim.params.actors["a"], sim.params.actors["b"]
+        c, belief, m = st.cohesion.at(sim.now), st.belief("b", "a"), st.belief("a", "b")
+        declared = [r.name for r in a.ladder].index(threat)
+        for rung_a in range(3):
+            target = declared if declared > rung_a else rung_a + 1
+            w_b = continuation("b", rung_a, c)
+            if target == 3:  # the strike: war if it succeeds, else where it was
+                struck = success * WAR["b"] + (1 - success) * w_b
+            else:
+                struck = continuation("b", target, c)
+            hold = belief * struck + (1 - belief) * w_b
+            accept = (1 - m) * sigmoid(LAM * (DEAL["b"] - hold))
+            coercer = accept * DEAL["a"] + (1 - accept) * continuation("a", rung_a, c)
+            rung = {"a": rung_a, "b": 0}
+            assert math.isclose(sim.status(b, rung), hold, rel_tol=1e-12)
+            assert math.isclose(sim.status(a, rung), coercer, rel_tol=1e-12)
+        checked += 1
+    assert checked >= 3
+
+
+def test_the_logistic_is_bounded_and_symmetric_at_any_input():
+    from escalsim.model.valuation import sigmoid as logistic
+
+    for x in (0.0, 0.3, 5.0, 699.0, 700.0, 750.0, 1e308, math.inf):
+        assert 0.5 <= logistic(x) <= 1.0 and 0.0 <= logistic(-x) <= 0.5
+        assert math.isclose(logistic(x) + logistic(-x), 1.0, rel_tol=1e-12)
+    assert logistic(math.inf) == 1.0 and logistic(-math.inf) == 0.0 and logistic(0.0) == 0.5
+
+
+def test_a_beta_belief_adds_its_pseudo_observations():
+    from escalsim.model.valuation import updated
+
+    assert updated(2.0, 3.0) == 2.0 / 5.0
+    assert updated(2.0, 3.0, 1.0) == 3.0 / 6.0
+    assert updated(2.0, 3.0, 0.0, 2.0) == 2.0 / 7.0
+    assert updated(2.0, 3.0, 1.0, 2.0) == 3.0 / 8.0
