@@ -184,9 +184,8 @@ def test_full_cohesion_with_nothing_to_wear_it_holds_no_collapse_prospect():
     sim = _sim(sc)
     b = sim.params.actors["b"]
     assert sim.continuation(b, {"a": 0, "b": 0}, 1.0) == -DAY_COST["b"] / DISCOUNT
-    assert (
-        sim.continuation(b, {"a": 1, "b": 0}, 1.0) > COLLAPSE["b"]
-    )  # some prospect under pressure
+    under_pressure = -(DAY_COST["b"] + HARM[1]) / DISCOUNT  # without a collapse prospect
+    assert sim.continuation(b, {"a": 1, "b": 0}, 1.0) < under_pressure  # worn: a prospect
 
 
 def test_a_climb_signals_the_sum_of_the_rungs_it_climbs():
