@@ -11,6 +11,7 @@ and must pass. Prints killed / survived per mutant with the tests that killed it
 any mutant survives, 2 if a patch cannot be applied or the unmutated tests fail.
 
     python -m benchmarks.mutants [NAME ...] [--list] [--show NAME] [--jobs N] [--first-failure]
+                                 [--every] [--tests FILE ...]
 """
 
 from __future__ import annotations
@@ -330,10 +331,12 @@ def run_tests(mutant: Mutant | None, tests: tuple[str, ...], first_failure: bool
     return Verdict(name, "killed" if proc.returncode == 1 else "survived", failed, seconds)
 
 
-def _report(v: Verdict) -> None:
-    shown = ", ".join(t.split("::")[-1] for t in v.failed[:3])
-    more = f" (+{len(v.failed) - 3} more)" if len(v.failed) > 3 else ""
-    print(f"{v.name:<24} {v.status:<9} {v.seconds:>6.0f} s  {len(v.failed):>3}  {shown}{more}")
+def _report(v: Verdict, every: bool = False) -> None:
+    """One line per mutant: its verdict, time, and the first tests that failed (or all)."""
+    shown = v.failed if every else v.failed[:3]
+    names = ", ".join(t.split("::")[-1] for t in shown)
+    more = f" (+{len(v.failed) - len(shown)} more)" if len(v.failed) > len(shown) else ""
+    print(f"{v.name:<24} {v.status:<9} {v.seconds:>6.0f} s  {len(v.failed):>3}  {names}{more}")
     if v.note:
         print(f"{'':<24} {v.note}")
     sys.stdout.flush()
@@ -349,6 +352,7 @@ def main() -> int:
         "--first-failure", action="store_true", help="stop each test run at its first failure"
     )
     parser.add_argument("--tests", nargs="+", default=list(TESTS), help="test files to run")
+    parser.add_argument("--every", action="store_true", help="name every test that failed")
     args = parser.parse_args()
     if args.list:
         for m in MUTANTS:
@@ -378,7 +382,9 @@ def main() -> int:
     verdicts = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for v in pool.map(lambda m: run_tests(m, tests, args.first_failure), chosen):
-            _report(v)  # in the order listed, each as soon as it and those before it are done
+            _report(
+                v, args.every
+            )  # in the order listed, each as soon as it and those before it are done
             verdicts.append(v)
     killed = sum(v.status == "killed" for v in verdicts)
     print(f"killed {killed} of {len(verdicts)}")

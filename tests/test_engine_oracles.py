@@ -184,6 +184,22 @@ def test_a_two_option_logit_choice_is_the_logistic_of_the_utility_gap(rationalit
     assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n)  # 4 binomial standard errors
 
 
+def test_logit_choices_at_their_limits():
+    """λ = 0 or a single option: uniform; infinitely good options share all the probability;
+    infinitely bad ones get none, unless every option is, which is uniform again. The draws
+    of logit_index agree."""
+    assert logit_probabilities([1.0, 5.0, -2.0], 0.0) == [1 / 3] * 3
+    assert logit_probabilities([7.0], 3.0) == [1.0]
+    assert logit_probabilities([1.0, math.inf, 2.0, math.inf], 0.5) == [0.0, 0.5, 0.0, 0.5]
+    assert logit_probabilities([0.0, -math.inf, 1.0], 1.0)[1] == 0.0
+    assert logit_probabilities([-math.inf, -math.inf], 1.0) == [0.5, 0.5]
+    rng = random.Random(9)
+    assert {logit_index([1.0, math.inf, 2.0], 0.5, rng) for _ in range(200)} == {1}
+    assert {logit_index([0.0, -math.inf], 1e-3, rng) for _ in range(200)} == {0}
+    assert {logit_index([4.0], 2.0, rng) for _ in range(20)} == {0}
+    assert {logit_index([4.0, 1.0, 2.0], 0.0, rng) for _ in range(200)} == {0, 1, 2}
+
+
 def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):
     """With λ → ∞ every decision the engine makes is an option of highest utility."""
     import escalsim.engine.simulation as simulation

@@ -178,6 +178,14 @@ def test_resolve_and_the_coercers_prospects_in_a_state_it_may_climb_to():
     assert math.isclose(sim.status(sim.params.actors["a"], blockade), expect, rel_tol=1e-12)
 
 
+def test_bayes_rule_and_an_action_no_type_would_take():
+    from escalsim.model.types import bayes
+
+    posterior = bayes((0.4, 0.6), [0.5, 0.25])
+    assert math.isclose(posterior[0], 0.2 / 0.35) and math.isclose(posterior[1], 0.15 / 0.35)
+    assert bayes((0.4, 0.6), [0.0, 0.0]) == (0.4, 0.6)  # impossible for all: nothing learned
+
+
 def test_the_posterior_after_an_ultimatum_is_bayes_rule_on_the_types_choices():
     oracle = Oracle(audience_cost=12.0)
     seen = {k: [0, 0] for k in TYPES}  # ultimatums, decisions
