@@ -47,8 +47,8 @@ from escalsim.engine.run import build_simulation
 # the types that accept x. P(war) is the prior mass of the types that refuse A's choice.
 
 P, C_A = 0.5, 0.1
-COSTS = {"soft": 0.05, "wary": 0.15, "firm": 0.25, "hard": 0.35}  # B's cost of war by type
-PRIOR = {"soft": 0.2, "wary": 0.1, "firm": 0.4, "hard": 0.3}
+COSTS = {"hawk": 0.05, "firm": 0.15, "wary": 0.25, "dove": 0.35}  # B's cost of war by type
+PRIOR = {"hawk": 0.2, "firm": 0.1, "wary": 0.4, "dove": 0.3}
 OFFERS = (0.5, 0.6, 0.7, 0.8, 0.9)  # A's share under each of its demands
 EPS = 0.001  # how far below war A values the status quo (see fearon_scenario)
 
@@ -179,11 +179,16 @@ def test_the_coercer_chooses_fearons_offer_and_war_comes_from_the_types_that_ref
     refusing = {k for k in PRIOR if not b_accepts(best, COSTS[k])}
     war = sum(PRIOR[k] for k in refusing)
     assert 0.2 < war < 0.4
-    # A thresholds' distance: B's values of deal and of war differ by at least 0.05 at every
-    # demand, so the logit rule at rationality 200 errs with chance below exp(-200 * 0.04).
+    # Where a best response never errs, the logit rule at rationality 200 does, rarely: at its
+    # first review A takes one of its 6 other options (4 demands, hold, war), each at least
+    # `gap` worse, with chance below exp(-200 gap) each; B's values of a deal and of war differ
+    # by at least 0.05 at every demand, so B errs with chance below exp(-200 * 0.05). `noise`
+    # bounds the share of runs where either happens (about 1e-4).
     lam = 200.0
     assert min(abs(x - P - c) for x in OFFERS for c in COSTS.values()) >= 0.05 - 1e-12
-    noise = 2 * len(OFFERS) * math.exp(-lam * min(margin, 0.05))  # per run: A's and B's errors
+    slip = math.exp(-lam * 0.05)
+    gap = margin - EPS - slip  # the engine's utilities are within EPS + slip of Fearon's
+    noise = 6 * math.exp(-lam * gap) + slip
 
     n = 3000
     runs = play(fearon_scenario(lam, PRIOR), n, root=21)
@@ -201,17 +206,20 @@ def test_the_coercer_chooses_fearons_offer_and_war_comes_from_the_types_that_ref
 
 
 def test_the_coercers_choice_follows_its_belief():
-    """Screening: a coercer that believes the target hard to coerce demands less; one that
-    believes it easy demands more (same grid, same types, other beliefs)."""
-    for belief in (
-        {"soft": 0.7, "wary": 0.1, "firm": 0.1, "hard": 0.1},
-        {"soft": 0.05, "wary": 0.05, "firm": 0.1, "hard": 0.8},
+    """Screening: a coercer that believes the target a hawk (cheap war) demands less, one that
+    believes it a dove demands more (same grid, same types, other beliefs)."""
+    best = {}
+    for name, belief in (
+        ("hawkish", {"hawk": 0.7, "firm": 0.1, "wary": 0.1, "dove": 0.1}),
+        ("dovish", {"hawk": 0.05, "firm": 0.05, "wary": 0.1, "dove": 0.8}),
     ):
         eu = fearon_utilities(belief)
-        best = max(eu, key=eu.get)
+        best[name] = max(eu, key=eu.get)
         runs = play(fearon_scenario(200.0, belief), 200, root=22)
         chosen = Counter(d[0] for _, d, _ in runs)
-        assert chosen.most_common(1)[0] == (demand_name(best), 200), (belief, eu, chosen)
+        assert chosen.most_common(1)[0] == (demand_name(best[name]), 200), (belief, eu, chosen)
+    prior = fearon_utilities(PRIOR)
+    assert best["hawkish"] < max(prior, key=prior.get) < best["dovish"]
 
 
 @pytest.mark.parametrize("rationality", [200.0, 70.0])
