@@ -275,7 +275,7 @@ class Game(Oracle):
         In equilibrium each type values an ultimatum with the target's actual answer (at the
         posterior that the types' own choices imply), and the deadline at its logit expectation;
         the target's answer is its logit response to that posterior. One equation in ``alpha``,
-        solved by bisection (its left side falls from positive to negative on [0, 1])."""
+        solved by bisection (at these numbers its left side changes sign once on [0, 1])."""
 
         def chances(alpha: float) -> dict[str, list[float]]:
             out = {}
@@ -373,8 +373,10 @@ def test_the_coercer_scores_an_ultimatum_by_a_one_step_look_ahead_not_an_equilib
     forecast, answer = game.accepts(game.belief), game.answer()
     alpha, chances = game.qre()
     assert forecast < alpha < answer  # the engine's forecast is not the answer it gets
-    assert (round(forecast, 3), round(answer, 3), round(alpha, 3)) == (0.105, 0.691, 0.23)
-    assert round(chances["irresolute"][2], 3) == 0.595 > round(game.chance("irresolute")[2], 3)
+    documented = [(forecast, 0.105), (answer, 0.691), (alpha, 0.230)]
+    documented.append((chances["irresolute"][2], 0.595))
+    assert all(math.isclose(x, shown, abs_tol=5e-4) for x, shown in documented)
+    assert chances["irresolute"][2] > game.chance("irresolute")[2] + 0.2  # bluffing
 
 
 def test_the_logit_equilibrium_agrees_with_gambit():
