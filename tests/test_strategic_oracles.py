@@ -395,22 +395,35 @@ def test_the_logit_equilibrium_agrees_with_gambit():
     for k, node in zip(TYPES, g.root.children, strict=True):
         hold, strike, ult = node.children
         u_hold = game.utilities(k)[0]
-        g.set_outcome(hold, g.add_outcome([LAM_A * u_hold, 0.0]))
-        g.set_outcome(strike, g.add_outcome([LAM_A * (WAR[k] - STRIKE_COST), LAM_B * WAR_B]))
+        g.set_outcome(hold, g.add_outcome(payoffs=[LAM_A * u_hold, 0.0], label=f"{k} holds"))
+        war = [LAM_A * (WAR[k] - STRIKE_COST), LAM_B * WAR_B]
+        g.set_outcome(strike, g.add_outcome(payoffs=war, label=f"{k} strikes"))
         if answer_infoset is None:
             g.append_move(ult, "b", ["accept", "refuse"])
             answer_infoset = ult.infoset
         else:
             g.append_infoset(ult, answer_infoset)
         accept, refuse = ult.children
-        g.set_outcome(accept, g.add_outcome([LAM_A * DEAL_A, LAM_B * DEAL_B]))
+        g.set_outcome(
+            accept, g.add_outcome(payoffs=[LAM_A * DEAL_A, LAM_B * DEAL_B], label=f"{k} is obeyed")
+        )
         g.append_move(refuse, "a", ["strike", "pass"])
         carry, let_pass = refuse.children
-        g.set_outcome(carry, g.add_outcome([LAM_A * (WAR[k] - STRIKE_COST), LAM_B * WAR_B]))
-        g.set_outcome(let_pass, g.add_outcome([LAM_A * -game.a, 0.0]))
+        g.set_outcome(carry, g.add_outcome(payoffs=war, label=f"{k} carries out its threat"))
+        g.set_outcome(
+            let_pass, g.add_outcome(payoffs=[LAM_A * -game.a, 0.0], label=f"{k} lets it pass")
+        )
     result = gbt.qre.logit_solve_lambda(g, lam=[1.0])[0]
-    assert math.isclose(result[answer_infoset.actions[0]], alpha, abs_tol=1e-6)
+    assert math.isclose(result.lam, 1.0, rel_tol=1e-9)
+    # the profile lists its probabilities in the order of the game's actions
+    actions = list(g.actions)
+    assert len(actions) == len(result)
+
+    def prob(infoset, label: str) -> float:
+        index = next(i for i, a in enumerate(actions) if a.infoset == infoset and a.label == label)
+        return result[index]
+
+    assert math.isclose(prob(answer_infoset, "accept"), alpha, abs_tol=1e-6)
     for k, node in zip(TYPES, g.root.children, strict=True):
-        probs = [result[action] for action in node.infoset.actions]
-        for got, want in zip(probs, chances[k], strict=True):
-            assert math.isclose(got, want, abs_tol=1e-6), k
+        for label, want in zip(("hold", "strike", "ultimatum"), chances[k], strict=True):
+            assert math.isclose(prob(node.infoset, label), want, abs_tol=1e-6), (k, label)
