@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from escalsim.cli import limits
+from escalsim.cli.analysis_reports import compare_report, sensitivity_report, sweep_report
+from escalsim.cli.formats import Format, FormatOption, emit
 from escalsim.cli.options import (
     DPI,
     Dpi,
@@ -22,7 +24,7 @@ from escalsim.cli.options import (
     parse_overrides,
     run_settings,
 )
-from escalsim.cli.show import markup, plain
+from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
 if TYPE_CHECKING:
@@ -110,16 +112,20 @@ def _write(
     plot: Path | None,
     force: bool,
     dpi: int = DPI,
+    *,
+    aside: bool = False,
 ) -> None:
+    """Write the table to ``out`` and the figure to ``plot``, saying so (on stderr when
+    ``aside``: stdout then holds only the tables)."""
     if out is not None:
         from escalsim.results.io import write_csv
 
-        typer.echo(f"table written to {plain(write_csv(table, out, force))}")
+        typer.echo(f"table written to {plain(write_csv(table, out, force))}", err=aside)
     if plot is not None:
         from escalsim.plot import save_figure
 
         path = save_figure(fig_maker(), plot, force=force, dpi=dpi)
-        typer.echo(f"figure written to {plain(path)}")
+        typer.echo(f"figure written to {plain(path)}", err=aside)
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -135,10 +141,6 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _pct(p: float) -> str:
     return "–" if p != p else f"{p:.1%}"
-
-
-def _pts(x: float) -> str:
-    return "–" if x != x else f"{x * 100:+.1f}"
 
 
 # --- compare --------------------------------------------------------------------------------
@@ -164,6 +166,7 @@ def compare(
     dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Run two scenarios on common random numbers; print each outcome's paired difference.
 
@@ -201,10 +204,10 @@ def compare(
     )
     result = _call(run_compare, base_sc, variant_sc, runs, seed, settings=settings)
     table = _call(result.table, _outcomes(outcome))
+    emit(format_, compare_report(table, result, overrides))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    _print_comparison(table, result, changes)
     figure = lambda: _paired_figure(result, _outcomes(outcome), changes)  # noqa: E731
-    _write(table, out, figure, plot, force, dpi)
+    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
 
 
 def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
@@ -214,42 +217,6 @@ def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
     if changes:  # a copy of BASE is named by its changes alone
         variant = changes if variant == base else f"{variant} with {changes}"
     return paired_differences(result, outcomes, variant=variant)
-
-
-def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    b, v = result.base.scenario, result.variant.scenario
-    console = Console(soft_wrap=True)
-    variant = markup(v.title or v.name) + (f" with {markup(changes)}" if changes else "")
-    console.print(f"[bold]{markup(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
-    pairing = result.pairing
-    if pairing.broken:
-        console.print(f"{result.runs:,} runs of each on the same seeds (seed {result.seed})")
-        console.print(f"note: {markup(pairing.note())}")
-    else:
-        console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
-    t = Table(
-        title="Change in each outcome's probability, in percentage points (paired 95% interval)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    t.add_column("outcome", overflow="fold")
-    for name in ("base", "variant", "change", "95% interval", "discordant runs"):
-        t.add_column(name, justify="right")
-    named = b.labels
-    for row in table.itertuples(index=False):
-        t.add_row(
-            markup(named.outcome(str(row.outcome))),
-            _pct(row.p_base),
-            _pct(row.p_variant),
-            _pts(row.diff),
-            f"{_pts(row.ci_low)} to {_pts(row.ci_high)}",
-            f"{row.base_only + row.variant_only:,}",
-        )
-    console.print(t)
 
 
 # --- sweep ----------------------------------------------------------------------------------
@@ -278,6 +245,7 @@ def sweep(
     dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Outcome probabilities over a grid of one or two parameters (common random numbers)."""
     from escalsim.analysis import sweep as run_sweep
@@ -313,14 +281,14 @@ def sweep(
     table = _call(
         run_sweep, scenario, grid, runs, seed, outcomes=_outcomes(outcome), settings=settings
     )
-    _print_sweep(table, scenario)
+    emit(format_, sweep_report(table, scenario, _sweep_notes(table.attrs.get("pairing", {}))))
 
     def figure() -> Any:
         from escalsim.plot import sweep_curves
 
         return sweep_curves(table, scenario=scenario)
 
-    _write(table, out, figure, plot, force, dpi)
+    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
 
 
 def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
@@ -341,41 +309,6 @@ def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
                 "with each other)"
             )
     return notes
-
-
-def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    params = table.attrs["parameters"]
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
-    console.print(
-        f"{table.attrs['runs']:,} runs per point, seed {table.attrs['seed']} at every point "
-        "(common random numbers)"
-    )
-    for line in _sweep_notes(table.attrs.get("pairing", {})):
-        console.print(f"note: {markup(line)}")
-    t = Table(
-        title="Outcome probabilities (95% Wilson intervals)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    names = list(table["outcome"].cat.categories)
-    for p in params:
-        t.add_column(markup(p.removeprefix("actors.")), justify="right", overflow="fold")
-    for name in names:
-        t.add_column(markup(scenario.labels.outcome(name)), justify="right", overflow="fold")
-    for values, rows in table.groupby(params, sort=False, observed=True):
-        key = values if isinstance(values, tuple) else (values,)
-        cells = [f"{v:g}" for v in key]
-        by = {str(r.outcome): r for r in rows.itertuples(index=False)}
-        for name in names:
-            r = by[name]
-            cells.append(f"{_pct(r.p)} ({r.ci_low * 100:.1f}–{r.ci_high * 100:.1f})")
-        t.add_row(*cells)
-    console.print(t)
 
 
 # --- sensitivity ----------------------------------------------------------------------------
@@ -436,6 +369,7 @@ def sensitivity(
     dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Rank the uncertain parameters by how much they move each outcome's probability."""
     from escalsim.analysis import sensitivity as run_sensitivity
@@ -458,14 +392,14 @@ def sensitivity(
         space=space.value,
         settings=settings,
     )
-    _print_sensitivity(table, scenario, top)
+    emit(format_, sensitivity_report(table, scenario, top))
 
     def figure() -> Any:
         from escalsim.plot import tornado
 
         return tornado(table, top=top, scenario=scenario)
 
-    _write(table, out, figure, plot, force, dpi)
+    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
 
 
 def _check_sensitivity(
@@ -494,52 +428,3 @@ def _check_sensitivity(
         advice="ask for a smaller --n or fewer --replications",
         option="'--n'",
     )
-
-
-def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    a = table.attrs
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
-    what = "Sobol' indices" if a["method"] == "sobol" else "Morris screening"
-    console.print(
-        f"{what}: {a['rows']:,} parameter rows × {a['replications']} runs = {a['runs']:,} runs, "
-        f"seed {a['seed']}, parameters varied over their {a['space']}"
-    )
-    for name, rows in table.groupby("outcome", sort=False, observed=True):
-        label = markup(scenario.labels.outcome(str(name)))
-        t = Table(title=f"P({label})", title_justify="left", box=box.SIMPLE_HEAD)
-        t.add_column("parameter", overflow="fold")
-        t.add_column("range", justify="right")
-        if a["method"] == "sobol":
-            heads = ("total ST ± 95%", "first-order S1 ± 95%")
-        else:
-            heads = ("μ* ± 95%", "μ", "σ")
-        for h in heads:
-            t.add_column(h, justify="right")
-        for r in rows.head(top).itertuples(index=False):
-            cells = [markup(str(r.parameter).removeprefix("actors.")), f"{r.low:.3g}–{r.high:.3g}"]
-            if a["method"] == "sobol":
-                cells += [_pm(r.ST, r.ST_ci_high), _pm(r.S1, r.S1_ci_high)]
-            else:
-                cells += [_pm(r.mu_star, r.mu_star_ci_high), _num(r.mu), _num(r.sigma)]
-            t.add_row(*cells)
-        console.print(t)
-        noise = a["noise_share"].get(str(name), math.nan)
-        if noise == noise and noise > 0.5:
-            console.print(
-                f"  note: run-to-run noise may account for up to {noise:.0%} of the variance "
-                "of this outcome's estimates; more --replications would sharpen them"
-            )
-
-
-def _num(x: float) -> str:
-    return "–" if x != x else f"{x:.3f}"
-
-
-def _pm(value: float, high: float) -> str:
-    """A value and the half-width of its (symmetric, bootstrap) interval."""
-    return "–" if value != value else f"{value:.3f} ± {high - value:.3f}"

@@ -7,6 +7,9 @@ from typing import Annotated
 
 import typer
 
+from escalsim.cli.analysis_reports import discover_report
+from escalsim.cli.formats import Format, FormatOption, emit
+from escalsim.cli.options import DPI, Dpi
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
@@ -43,6 +46,8 @@ def discover(
         typer.Option("--plot", help="Write the figure to this file (.png, .svg, .pdf)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --plot if it exists.")] = False,
+    dpi: Dpi = DPI,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Find the box of uncertain inputs where an outcome is most likely (PRIM), and rank the
     inputs (extra trees): the inputs are the uncertain parameters, the reported events a run
@@ -74,11 +79,10 @@ def discover(
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(130) from None
-    typer.echo(plain(found, lines=True))
+    emit(format_, discover_report(found))
     if plot is not None:
         from escalsim.plot.discovery import discovery_panels
         from escalsim.plot.files import save_figure
 
-        typer.echo(
-            f"figure written to {plain(save_figure(discovery_panels(found), plot, force=force))}"
-        )
+        path = save_figure(discovery_panels(found), plot, force=force, dpi=dpi)
+        typer.echo(f"figure written to {plain(path)}", err=format_ is not Format.table)
