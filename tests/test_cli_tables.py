@@ -37,6 +37,17 @@ COMMANDS = {
         "8",
         *SERIAL,
     ],
+    "trajectory": [
+        "trajectory",
+        str(FLAGSHIP),
+        "--from",
+        "2025-09-01",
+        "--every",
+        "14d",
+        "-n",
+        "6",
+        *SERIAL,
+    ],
     "sensitivity": [
         "sensitivity",
         str(FLAGSHIP),
@@ -102,6 +113,7 @@ def test_json_loads_and_csv_reads(name, discovery_file, capsys):
     assert (code, err) == (0, "")
     table = pd.read_csv(io.StringIO(out))
     key = {"compare": "outcomes", "sweep": "points", "sensitivity": "indices", "discover": "box"}
+    key["trajectory"] = "forecasts"
     assert len(data[key[name]]) == len(table) > 0
     first = data[key[name]][0]
     assert set(table.columns) <= set(first)

@@ -22,7 +22,10 @@ from escalsim.cli.analysis_commands import (
     _write,
 )
 from escalsim.cli.forecast_options import DATE_FORMATS, MoveEnd
+from escalsim.cli.formats import Format, FormatOption, Report, Shown, emit, pct, records
 from escalsim.cli.options import (
+    DPI,
+    Dpi,
     ExecutorName,
     Quiet,
     Scheduler,
@@ -65,8 +68,10 @@ def trajectory(
     scheduler: Scheduler = None,
     out: OutCsv = None,
     plot: PlotFile = None,
+    dpi: Dpi = DPI,
     quiet: Quiet = False,
     force: Force = False,
+    format_: FormatOption = Format.table,
 ) -> None:
     """Run the as-of forecast at each date and show how each outcome's probability moved.
 
@@ -106,50 +111,44 @@ def trajectory(
         outcomes=_outcomes(outcome),
         settings=settings,
     )
-    _print_trajectory(table, scenario)
+    emit(format_, trajectory_report(table, scenario))
 
     def figure() -> Any:
         from escalsim.plot import trajectory as draw
 
         return draw(table, scenario)
 
-    _write(table, out, figure, plot, force)
+    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
 
 
-def _print_trajectory(table: pd.DataFrame, scenario: Any) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
+def trajectory_report(table: pd.DataFrame, scenario: Any) -> Report:
+    """Each outcome's probability as forecast on each date: one column a date (split, the
+    outcome column repeated, when the dates do not fit side by side)."""
     a = table.attrs
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
     ends = table["end"].drop_duplicates()
     end = f"by {ends.iloc[0]:%Y-%m-%d}" if len(ends) == 1 else "within the horizon"
-    console.print(
+    heading = [
+        scenario.title or scenario.name,
         f"as-of forecasts, {a['runs']:,} runs per date, seed {a['seed']} at every date "
-        "(common random numbers)"
+        "(common random numbers)",
+    ]
+    names = [str(n) for n in table["outcome"].cat.categories]
+    columns = list(table.groupby("date", sort=True))
+    by = [dict(zip(rows["outcome"].astype(str), rows["p"], strict=True)) for _, rows in columns]
+    rows = [["(events known)", *(str(int(r["known"].iloc[0])) for _, r in columns)]]
+    rows += [[scenario.labels.outcome(n), *(pct(p[n]) for p in by)] for n in names]
+    shown = Shown(
+        f"P(outcome {end}) as forecast on each date (95% intervals: --format json, --out, --plot)",
+        ["outcome", *(f"{day:%Y-%m-%d}" for day, _ in columns)],
+        rows,
     )
-    console.print(f"P(outcome {end}) as forecast on each date (95% intervals: --out, --plot)")
-    names = list(table["outcome"].cat.categories)
-    days = sorted(table["date"].unique())
-    for i in range(0, len(days), DATES_PER_TABLE):
-        t = Table(box=box.SIMPLE_HEAD)
-        t.add_column("outcome", no_wrap=True)
-        part = table[table["date"].isin(days[i : i + DATES_PER_TABLE])]
-        columns = list(part.groupby("date", sort=True))
-        for day, _ in columns:
-            t.add_column(f"{day:%Y-%m-%d}", justify="right", no_wrap=True)
-        known = [str(int(rows["known"].iloc[0])) for _, rows in columns]
-        t.add_row("(events known)", *known)
-        p = [dict(zip(rows["outcome"].astype(str), rows["p"], strict=True)) for _, rows in columns]
-        for name in names:
-            t.add_row(markup(name), *(_pct(by[name]) for by in p))
-        console.print(t)
-
-
-DATES_PER_TABLE = 4
-"""Forecast dates side by side in one printed table (more make another table)."""
+    data = {
+        "scenario": scenario.name,
+        "runs": a["runs"],
+        "seed": a["seed"],
+        "forecasts": records(table),
+    }
+    return Report(heading, [shown], data, table)
 
 
 # --- score ----------------------------------------------------------------------------------

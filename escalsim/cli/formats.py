@@ -68,23 +68,26 @@ class Shown:
         return replace(self, heads=heads, rows=rows, keys=1, turn=None)
 
     def split(self, fits: Callable[[Shown], bool]) -> list[Shown] | None:
-        """Consecutive runs of the value columns, each beside the key columns, as few as
-        ``fits`` allows; None if a single value column does not fit."""
-        k = self.keys
-        parts: list[Shown] = []
-        first = k
-        while first < len(self.heads):
+        """The value columns in as few consecutive groups as ``fits`` allows, as even in size
+        as they fit, each beside the key columns; None if a single value column does not fit."""
+        k, n = self.keys, len(self.heads)
+        bounds, first = [], k
+        while first < n:  # greedy: as many columns to a part as fit
             last = first + 1
-            while last < len(self.heads) and fits(self._columns(first, last + 1)):
+            while last < n and fits(self._columns(first, last + 1)):
                 last += 1
-            part = self._columns(first, last)
-            if not fits(part):
+            if not fits(self._columns(first, last)):
                 return None
-            parts.append(part)
+            bounds.append((first, last))
             first = last
+        size = -(-(n - k) // len(bounds))  # the same number of parts, evenly filled
+        even = [(i, min(i + size, n)) for i in range(k, n, size)]
+        if len(even) == len(bounds) and all(fits(self._columns(*b)) for b in even):
+            bounds = even
+        parts = [self._columns(*b) for b in bounds]
         if len(parts) > 1:
-            n = len(parts)
-            parts = [replace(p, title=f"{p.title} ({i} of {n})") for i, p in enumerate(parts, 1)]
+            m = len(parts)
+            parts = [replace(p, title=f"{p.title} ({i} of {m})") for i, p in enumerate(parts, 1)]
             parts[:-1] = [replace(p, note=None) for p in parts[:-1]]
         return parts
 
