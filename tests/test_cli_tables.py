@@ -65,20 +65,24 @@ COMMANDS = {
 
 
 @pytest.fixture(scope="module")
-def discovery_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("discover") / "runs.parquet"
-    res = es.simulate(THRESHOLD, runs=300, seed=2, settings=es.RunSettings(executor="serial"))
-    res.to_parquet(path)
-    return path
+def discovery_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Results files: the threshold scenario's (to discover in) and the flagship's (to score)."""
+    folder = tmp_path_factory.mktemp("results")
+    serial = es.RunSettings(executor="serial")
+    es.simulate(THRESHOLD, runs=300, seed=2, settings=serial).to_parquet(folder / "t.parquet")
+    es.simulate(FLAGSHIP, runs=40, seed=2, settings=serial).to_parquet(folder / "f.parquet")
+    return folder / "t.parquet", folder / "f.parquet"
 
 
-def _args(name: str, discovery_file: Path) -> list[str]:
+def _args(name: str, files: tuple[Path, Path]) -> list[str]:
     if name == "discover":
-        return ["discover", str(discovery_file), "--outcome", "war", "--trees", "20"]
+        return ["discover", str(files[0]), "--outcome", "war", "--trees", "20"]
+    if name == "score":
+        return ["score", str(files[1]), str(ROOT / "scenarios" / "venezuela_2025_questions.yaml")]
     return COMMANDS[name]
 
 
-ALL = [*COMMANDS, "discover"]
+ALL = [*COMMANDS, "discover", "score"]
 
 
 def _words(tables: list[list[list[str]]]) -> set[str]:
@@ -113,7 +117,7 @@ def test_json_loads_and_csv_reads(name, discovery_file, capsys):
     assert (code, err) == (0, "")
     table = pd.read_csv(io.StringIO(out))
     key = {"compare": "outcomes", "sweep": "points", "sensitivity": "indices", "discover": "box"}
-    key["trajectory"] = "forecasts"
+    key.update(trajectory="forecasts", score="scores")
     assert len(data[key[name]]) == len(table) > 0
     first = data[key[name]][0]
     assert set(table.columns) <= set(first)

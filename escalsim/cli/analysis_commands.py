@@ -5,39 +5,18 @@ from __future__ import annotations
 import math
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from escalsim.cli import limits
+from escalsim.cli import options as opt
 from escalsim.cli.analysis_reports import compare_report, sensitivity_report, sweep_report
-from escalsim.cli.formats import Format, FormatOption, emit
-from escalsim.cli.options import (
-    DPI,
-    Dpi,
-    ExecutorName,
-    Quiet,
-    Scheduler,
-    Seed,
-    SetOption,
-    Workers,
-    parse_overrides,
-    run_settings,
-)
-from escalsim.cli.show import plain
+from escalsim.cli.formats import emit
 from escalsim.errors import EscalsimError
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-# --- options shared by the three commands ---------------------------------------------------
+# --- options shared by the commands of this module and of forecast_commands -----------------
 Runs = Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per scenario or point.")]
-OutCsv = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Write the table to this CSV file.")
-]
-PlotFile = Annotated[
-    Path | None, typer.Option("--plot", help="Write the figure to this file (.png, .svg, .pdf).")
-]
 Outcome = Annotated[
     list[str] | None,
     typer.Option(
@@ -48,7 +27,6 @@ Outcome = Annotated[
         show_default=False,
     ),
 ]
-Force = Annotated[bool, typer.Option("--force", help="Replace --out and --plot if they exist.")]
 
 
 def _check_request(
@@ -81,51 +59,8 @@ CODE_BYTES = 9
 """Bytes a run keeps in a sweep or sensitivity analysis: its outcome code and a mask."""
 
 
-def _check_files(out: Path | None, plot: Path | None, force: bool) -> None:
-    """Fail on a bad --out or --plot before any run is made."""
-    from escalsim.results.io import check_target
-
-    if out is not None:
-        if out.suffix.lower() != ".csv":
-            raise typer.BadParameter(f"expected a .csv file, got {out}", param_hint="'--out'")
-        check_target(out, force)
-    if plot is not None:
-        from escalsim.plot.files import figure_format
-
-        try:
-            figure_format(plot)
-        except EscalsimError as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--plot'") from None
-        check_target(plot, force)
-    if out is not None and plot is not None and out.resolve() == plot.resolve():
-        raise typer.BadParameter("--out and --plot name the same file", param_hint="'--plot'")
-
-
 def _outcomes(items: list[str] | None) -> list[str] | None:
     return list(items) if items else None
-
-
-def _write(
-    table: pd.DataFrame,
-    out: Path | None,
-    fig_maker: Any,
-    plot: Path | None,
-    force: bool,
-    dpi: int = DPI,
-    *,
-    aside: bool = False,
-) -> None:
-    """Write the table to ``out`` and the figure to ``plot``, saying so (on stderr when
-    ``aside``: stdout then holds only the tables)."""
-    if out is not None:
-        from escalsim.results.io import write_csv
-
-        typer.echo(f"table written to {plain(write_csv(table, out, force))}", err=aside)
-    if plot is not None:
-        from escalsim.plot import save_figure
-
-        path = save_figure(fig_maker(), plot, force=force, dpi=dpi)
-        typer.echo(f"figure written to {plain(path)}", err=aside)
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -144,6 +79,7 @@ def _pct(p: float) -> str:
 
 
 # --- compare --------------------------------------------------------------------------------
+@opt.grouped
 def compare(
     base: Annotated[Path, typer.Argument(metavar="BASE", help="Base scenario file (YAML).")],
     variant: Annotated[
@@ -155,18 +91,10 @@ def compare(
         ),
     ] = None,
     runs: Runs = 2000,
-    seed: Seed = 0,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    dpi: Dpi = DPI,
-    quiet: Quiet = False,
-    force: Force = False,
-    format_: FormatOption = Format.table,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Run two scenarios on common random numbers; print each outcome's paired difference.
 
@@ -177,14 +105,14 @@ def compare(
     from escalsim.analysis import compare as run_compare
     from escalsim.scenario import load_scenario
 
-    overrides = parse_overrides(set_)
+    overrides = opt.parse_overrides(set_)
     if variant is None and not overrides:
         raise typer.BadParameter(
             "give a VARIANT scenario file, or --set to change a copy of BASE",
             param_hint="'VARIANT'",
         )
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
+    settings, seed = how.settings(), how.seed
+    files.check()
     base_sc = load_scenario(base)
     if variant is None:
         try:
@@ -204,10 +132,10 @@ def compare(
     )
     result = _call(run_compare, base_sc, variant_sc, runs, seed, settings=settings)
     table = _call(result.table, _outcomes(outcome))
-    emit(format_, compare_report(table, result, overrides))
+    emit(files.format, compare_report(table, result, overrides))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
     figure = lambda: _paired_figure(result, _outcomes(outcome), changes)  # noqa: E731
-    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
+    files.write(table, figure)
 
 
 def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
@@ -220,6 +148,7 @@ def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
 
 
 # --- sweep ----------------------------------------------------------------------------------
+@opt.grouped
 def sweep(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     param: Annotated[
@@ -234,18 +163,10 @@ def sweep(
         ),
     ],
     runs: Runs = 1000,
-    seed: Seed = 0,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    dpi: Dpi = DPI,
-    quiet: Quiet = False,
-    force: Force = False,
-    format_: FormatOption = Format.table,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Outcome probabilities over a grid of one or two parameters (common random numbers)."""
     from escalsim.analysis import sweep as run_sweep
@@ -265,9 +186,9 @@ def sweep(
         raise typer.BadParameter(
             f"sweep one or two parameters, got {len(grid)}", param_hint="'--param'"
         )
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
-    scenario = load_scenario(file, parse_overrides(set_) or None)
+    settings, seed = how.settings(), how.seed
+    files.check()
+    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
     points = math.prod(len(v) for v in grid.values())
     _check_request(
         points * runs,
@@ -281,14 +202,14 @@ def sweep(
     table = _call(
         run_sweep, scenario, grid, runs, seed, outcomes=_outcomes(outcome), settings=settings
     )
-    emit(format_, sweep_report(table, scenario, _sweep_notes(table.attrs.get("pairing", {}))))
+    emit(files.format, sweep_report(table, scenario, _sweep_notes(table.attrs.get("pairing", {}))))
 
     def figure() -> Any:
         from escalsim.plot import sweep_curves
 
         return sweep_curves(table, scenario=scenario)
 
-    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
+    files.write(table, figure)
 
 
 def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
@@ -322,6 +243,7 @@ class Space(str, Enum):
     distribution = "distribution"
 
 
+@opt.grouped
 def sensitivity(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     method: Annotated[
@@ -340,7 +262,6 @@ def sensitivity(
     replications: Annotated[
         int, typer.Option("--replications", "-r", min=1, help="Runs per parameter row.")
     ] = 8,
-    seed: Seed = 0,
     space: Annotated[
         Space,
         typer.Option(
@@ -358,26 +279,19 @@ def sensitivity(
             show_default=False,
         ),
     ] = None,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Parameters shown per outcome.")] = 10,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    dpi: Dpi = DPI,
-    quiet: Quiet = False,
-    force: Force = False,
-    format_: FormatOption = Format.table,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Rank the uncertain parameters by how much they move each outcome's probability."""
     from escalsim.analysis import sensitivity as run_sensitivity
     from escalsim.scenario import load_scenario
 
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
-    scenario = load_scenario(file, parse_overrides(set_) or None)
+    settings, seed = how.settings(), how.seed
+    files.check()
+    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
     varied = len(vary or scenario.uncertain())
     _check_sensitivity(scenario, method.value, n, varied, replications, seed, settings)
     table = _call(
@@ -392,14 +306,14 @@ def sensitivity(
         space=space.value,
         settings=settings,
     )
-    emit(format_, sensitivity_report(table, scenario, top))
+    emit(files.format, sensitivity_report(table, scenario, top))
 
     def figure() -> Any:
         from escalsim.plot import tornado
 
         return tornado(table, top=top, scenario=scenario)
 
-    _write(table, out, figure, plot, force, dpi, aside=format_ is not Format.table)
+    files.write(table, figure)
 
 
 def _check_sensitivity(

@@ -9,17 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from escalsim.cli import limits
-from escalsim.cli.options import (
-    DPI,
-    Dpi,
-    ExecutorName,
-    Quiet,
-    Scheduler,
-    SetOption,
-    Workers,
-    parse_overrides,
-    run_settings,
-)
+from escalsim.cli import options as opt
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
@@ -33,6 +23,7 @@ RUNS = 10_000
 HTML = (".html", ".htm")
 
 
+@opt.grouped
 def report(
     source: Annotated[
         Path,
@@ -58,7 +49,7 @@ def report(
             "--seed", "-s", min=0, help="Root seed of a scenario file's runs (default 0)."
         ),
     ] = None,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     compare: Annotated[
         list[Path] | None,
         typer.Option(
@@ -75,11 +66,8 @@ def report(
             help="Add a global sensitivity analysis (Morris screening; adds a few thousand runs).",
         ),
     ] = False,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
-    dpi: Dpi = DPI,
+    how: opt.RunOptions = opt.RUN,
+    dpi: opt.Dpi = opt.DPI,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Write a self-contained HTML report: the question, how and when it ends, milestones,
@@ -95,7 +83,7 @@ def report(
     if out.suffix.lower() not in HTML:
         raise typer.BadParameter(f"expected an .html file, got {out}", param_hint="'--out'")
     check_target(out, force)  # refused now, not after the runs
-    settings = run_settings(executor, workers, scheduler, quiet)
+    settings = how.settings()
     results_file = source.suffix.lower() == ".parquet"
     if results_file:
         _refuse_run_options(runs, seed, set_)
@@ -103,7 +91,7 @@ def report(
     if results_file:
         results = _read(source)
     else:
-        results = _simulate(source, parse_overrides(set_), runs or RUNS, seed or 0, settings)
+        results = _simulate(source, opt.parse_overrides(set_), runs or RUNS, seed or 0, settings)
     comparisons = [_call(_what_if, results, v, settings) for v in variants]
     table = _call(_sensitivity, results, settings) if sensitivity else None
     from escalsim.report import write_report
