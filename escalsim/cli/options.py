@@ -209,7 +209,66 @@ class Outputs:
 
 FILES = Outputs()
 
-GROUPS = (RunOptions, SeededRun, Outputs)
+
+# --- one run: what explain and narrate tell ------------------------------------------------------
+RunSource = Annotated[
+    Path,
+    typer.Argument(
+        metavar="FILE",
+        help="Scenario file (YAML), or a results file (.parquet) of 'escalsim run' whose row "
+        "--run to take.",
+    ),
+]
+ReplaySeed = Annotated[
+    int | None,
+    typer.Option(
+        "--seed", "-s", min=0, help="Root seed of the ensemble, as given to 'run' (default 0)."
+    ),
+]
+RunIndex = Annotated[int, typer.Option("--run", "-r", min=0, help="Which run of the ensemble.")]
+
+
+@dataclasses.dataclass(frozen=True)
+class OneRun:
+    """Which run of an ensemble: run K of 'escalsim run FILE --seed S' (FILE a scenario,
+    changed by --set), or row K of a results file."""
+
+    seed: ReplaySeed = None
+    run: RunIndex = 0
+    set_: SetOption = None
+
+    def source(self, file: Path, verb: str) -> tuple[Any, int | None]:
+        """The results file (read lazily) and None, or the scenario and the root seed; a
+        results file with --seed or --set, or with no runs, is refused (``verb``: what the
+        command does with a run, for the message)."""
+        from escalsim.errors import EscalsimError
+
+        overrides = parse_overrides(self.set_)
+        if file.suffix.lower() != ".parquet":
+            from escalsim.scenario import load_scenario
+
+            return load_scenario(file, overrides or None), self.seed or 0
+        if self.seed is not None:
+            raise typer.BadParameter(
+                "a results file fixes each run's seed; choose the run with --run",
+                param_hint="'--seed'",
+            )
+        if overrides:
+            raise typer.BadParameter(
+                "a results file fixes its scenario; --set applies to scenario files",
+                param_hint="'--set'",
+            )
+        from escalsim.results import Results
+
+        results = Results.from_parquet(file, lazy=True)
+        if len(results) == 0:
+            raise EscalsimError(f"{file}: holds no runs (0 rows), so there is no run to {verb}")
+        return results, None
+
+
+ONE_RUN = OneRun()
+
+GROUPS = (RunOptions, SeededRun, Outputs, OneRun)
 
 
 def grouped(command: Callable[..., None]) -> Callable[..., None]:

@@ -10,6 +10,7 @@ import typer
 
 from escalsim.cli import limits
 from escalsim.cli import options as opt
+from escalsim.cli.analysis_commands import _call
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
@@ -160,15 +161,3 @@ def _sensitivity(results: Results, settings: RunSettings) -> Any:
 
     seed = int(results.provenance.get("seed", 0))
     return sensitivity(results.scenario, "morris", seed=seed, settings=settings)
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a step; bad arguments become user errors, Ctrl-C a short message (nothing is
-    written before the last step, which writes atomically)."""
-    try:
-        return fn(*args, **kwargs)
-    except (ValueError, TypeError) as exc:
-        raise EscalsimError(str(exc)) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was written", err=True)
-        raise typer.Exit(130) from None
