@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from escalsim.cli.main import main
@@ -27,7 +29,7 @@ def markdown_tables(text: str) -> list[list[list[str]]]:
             continue
         assert all(line.startswith("| ") and line.endswith(" |") for line in lines), block
         rows = [[c.strip() for c in line[2:-2].split(" | ")] for line in lines]
-        assert all(c in (":---", "---:") for c in rows[1]), block
+        assert all(re.fullmatch(r":?-{3,}:?", c) for c in rows[1]), block
         assert all(len(r) == len(rows[0]) for r in rows), block
         tables.append([rows[0], *rows[2:]])
     return tables

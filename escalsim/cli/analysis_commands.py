@@ -74,10 +74,6 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise typer.Exit(130) from None
 
 
-def _pct(p: float) -> str:
-    return "–" if p != p else f"{p:.1%}"
-
-
 # --- compare --------------------------------------------------------------------------------
 @opt.grouped
 def compare(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from escalsim.cli.formats import Report, Shown, pct, records
+from escalsim.cli.formats import Report, Shown, decimal, pct, records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,10 +128,6 @@ def noise_note(share: float) -> str | None:
     )
 
 
-def _num(x: float) -> str:
-    return "–" if x != x else f"{x:.3f}"
-
-
 def _pm(value: float, high: float) -> str:
     """A value and the half-width of its (symmetric, bootstrap) interval."""
     return "–" if value != value else f"{value:.3f} ± {high - value:.3f}"
@@ -156,7 +152,7 @@ def sensitivity_report(table: pd.DataFrame, scenario: Any, top: int) -> Report:
             if sobol:
                 cells += [_pm(r.ST, r.ST_ci_high), _pm(r.S1, r.S1_ci_high)]
             else:
-                cells += [_pm(r.mu_star, r.mu_star_ci_high), _num(r.mu), _num(r.sigma)]
+                cells += [_pm(r.mu_star, r.mu_star_ci_high), decimal(r.mu), decimal(r.sigma)]
             rows.append(cells)
         note = noise_note(a["noise_share"].get(str(name), math.nan))
         title = f"P({scenario.labels.outcome(str(name))})"

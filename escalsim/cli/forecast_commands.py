@@ -15,10 +15,9 @@ from escalsim.cli.analysis_commands import (
     _call,
     _check_request,
     _outcomes,
-    _pct,
 )
 from escalsim.cli.forecast_options import DATE_FORMATS, MoveEnd
-from escalsim.cli.formats import Report, Shown, emit, pct, records
+from escalsim.cli.formats import Report, Shown, decimal, emit, pct, records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -162,10 +161,6 @@ def score(
     files.write(table, figure)
 
 
-def _num(x: float) -> str:
-    return "–" if x != x else f"{x:.3f}"
-
-
 def score_report(table: pd.DataFrame, summary: pd.DataFrame) -> Report:
     """Per question, each source's forecast and its scores; then the mean scores per source
     (``--format csv``: every forecast and its scores)."""
@@ -183,10 +178,10 @@ def score_report(table: pd.DataFrame, summary: pd.DataFrame) -> Report:
             [
                 str(r.source),
                 str(r.made),
-                _pct(r.p),
+                pct(r.p),
                 "–" if r.ci_low != r.ci_low else f"{r.ci_low * 100:.1f}–{r.ci_high * 100:.1f}",
-                _num(r.brier) if r.scored else "",
-                _num(r.log_score) if r.scored else "",
+                decimal(r.brier) if r.scored else "",
+                decimal(r.log_score) if r.scored else "",
                 "" if r.note == "unresolved" else str(r.note),
             ]
             for r in rows.itertuples(index=False)
@@ -201,7 +196,7 @@ def score_report(table: pd.DataFrame, summary: pd.DataFrame) -> Report:
     else:
         cells = [
             [str(r.source), str(r.questions)]
-            + [_num(x) for x in (r.brier, r.log_score, r.model_brier, r.model_log_score)]
+            + [decimal(x) for x in (r.brier, r.log_score, r.model_brier, r.model_log_score)]
             for r in summary.itertuples(index=False)
         ]
         heads = ["source", "questions", "Brier", "log", "model Brier", "model log"]

@@ -190,6 +190,11 @@ def pct(p: float | None, digits: int = 1) -> str:
     return "–" if p is None or p != p else f"{p:.{digits}%}"
 
 
+def decimal(x: float | None, digits: int = 3) -> str:
+    """A number to ``digits`` decimals, ``–`` when there is none."""
+    return "–" if x is None or x != x else f"{x:.{digits}f}"
+
+
 def interval(low: float | None, high: float | None) -> str:
     """A 95% interval of probabilities, as percentages."""
     return f"{pct(low)} – {pct(high)}"
