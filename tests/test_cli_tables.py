@@ -100,7 +100,7 @@ def test_no_cell_breaks_a_word_at_80_or_200_columns(name, discovery_file, monkey
         monkeypatch.setenv("COLUMNS", str(width))
         code, text, err = run_main(args, capsys)
         assert code == 0, err
-        lines = [line for line in text.splitlines() if line.startswith(" ")]
+        lines = [line for line in text.splitlines() if line.startswith((" ", "─"))]
         assert lines and all(len(line) <= width for line in lines)
         for word in words:
             pattern = rf"(?<!\S){re.escape(word)},?(?!\S)"  # "20, 0.5": a turned key
@@ -155,8 +155,12 @@ def test_a_table_is_split_keeping_the_columns_that_name_its_rows():
     )
     tables = fitted(shown, 60)
     assert len(tables) > 1
-    assert all(t.columns[0].header == "name" for t in tables)
-    assert sum(len(t.columns) - 1 for t in tables) == 12
+    assert all(t.columns[0].header == "name" for _, t in tables)
+    assert sum(len(t.columns) - 1 for _, t in tables) == 12
+    assert [title for title, _ in tables][:2] == [
+        f"t (1 of {len(tables)})",
+        f"t (2 of {len(tables)})",
+    ]
     assert column_widths(shown.columns(), 10) is None
 
 

@@ -206,7 +206,7 @@ def discover_report(found: Any) -> Report:
             pct(r.density),
             pct(r.mass),
             f"{r.restricted}",
-            "chosen" if r.box == found.selected else "",
+            "yes" if r.box == found.selected else "",
         ]
         for r in found.trajectory.itertuples(index=False)
     ]
@@ -215,7 +215,7 @@ def discover_report(found: Any) -> Report:
         Shown(box_title, ["input", "limits", "of", "qp"], rows),
         Shown(
             "Trade-off (each box of the peeling and pasting trajectory)",
-            ["box", "coverage", "density", "mass", "restricted", ""],
+            ["box", "coverage", "density", "mass", "restricted", "chosen"],
             trade,
         ),
         Shown(

@@ -34,7 +34,7 @@ def column_widths(
     column at least its longest word (with ``whole``, a value column at least its longest
     cell: its head may wrap, its values not); None when that does not fit. Room beyond goes
     to the value columns first, then to the ``keys`` columns that name a row."""
-    room = width - (len(columns) + 1) - 2 * len(columns)  # borders, then one space each side
+    room = width - (len(columns) - 1) - 2 * len(columns)  # rules between, one space each side
     ranges = [_widths(cells) for cells in columns]
     out = [low for low, _ in ranges]
     if whole:
@@ -69,9 +69,9 @@ def _parts(shown: Shown, width: int) -> list[Shown]:
     return [shown]
 
 
-def fitted(shown: Shown, width: int) -> list[Table]:
-    """Rich tables that show ``shown`` within ``width`` columns without breaking a word (on
-    a terminal too narrow for even that, the columns fold)."""
+def fitted(shown: Shown, width: int) -> list[tuple[str, Table]]:
+    """Rich tables, each with its title, that show ``shown`` within ``width`` columns without
+    breaking a word (on a terminal too narrow for even that, the columns fold)."""
     from rich import box
     from rich.table import Table
 
@@ -82,7 +82,7 @@ def fitted(shown: Shown, width: int) -> list[Table]:
         widths = column_widths(part.columns(), width, part.keys, True) or column_widths(
             part.columns(), width, part.keys
         )
-        table = Table(title=markup(part.title), title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False)
         for i, head in enumerate(part.heads):
             table.add_column(
                 markup(head),
@@ -92,7 +92,7 @@ def fitted(shown: Shown, width: int) -> list[Table]:
             )
         for row in part.rows:
             table.add_row(*(markup(c) for c in row))
-        out.append(table)
+        out.append((part.title, table))
     return out
 
 
@@ -101,7 +101,9 @@ def print_tables(console: Console, tables: list[Shown]) -> None:
     from escalsim.cli.show import markup
 
     for shown in tables:
-        for table in fitted(shown, console.width):
+        for title, table in fitted(shown, console.width):
+            console.print(f"[bold]{markup(title)}[/bold]")  # wrapped between words
             console.print(table)
+            console.print()
         if shown.note:
             console.print(f"note: {markup(shown.note)}")  # wrapped between words

@@ -33,6 +33,10 @@ def _share(p: float | None) -> str:
     return "–" if p is None or p != p else f"{p:.3f}"
 
 
+def _workers(n: object) -> str:
+    return f"{n} worker{'s' * (n != 1)}" if isinstance(n, int) else f"{n or '?'} workers"
+
+
 def _date(start: dt.date, day: float | None) -> str | None:
     return None if day is None else (start + dt.timedelta(days=day)).isoformat()
 
@@ -94,7 +98,7 @@ def run_report(results: Results, elapsed: float | None) -> Report:
         f"{sc.title or sc.name} — from {sc.start} over {sc.horizon:g} days",
         f"{n:,} runs "
         + (f"finished {prov.get('finished')}" if elapsed is None else f"in {elapsed:.1f} s")
-        + f" ({prov.get('executor', '?')}, {prov.get('workers', '?')} workers, seed "
+        + f" ({prov.get('executor', '?')}, {_workers(prov.get('workers'))}, seed "
         f"{prov.get('seed')})",
     ]
     if prov.get("precision") is not None:
