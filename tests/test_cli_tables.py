@@ -211,3 +211,13 @@ def test_export_without_openpyxl_is_one_message_and_no_file(tmp_path, monkeypatc
     assert not book.exists() and list(tmp_path.iterdir()) == []
     code, _, err = run_main([*RUN, "--export", str(tmp_path / "r.ods")], capsys)
     assert code == 2 and ".xlsx" in err
+
+
+@pytest.mark.parametrize("name", ["discover", "trajectory"])
+def test_out_writes_what_the_csv_format_prints(name, discovery_file, tmp_path, capsys):
+    args = _args(name, discovery_file)
+    code, printed, _ = run_main([*args, "--format", "csv"], capsys)
+    out = tmp_path / "table.csv"
+    code, _, err = run_main([*args, "--out", str(out), "--format", "json"], capsys)
+    assert code == 0 and f"table written to {out}" in err
+    assert out.read_text() == printed

@@ -63,12 +63,13 @@ def _outcomes(items: list[str] | None) -> list[str] | None:
     return list(items) if items else None
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run an analysis; bad arguments become user errors, Ctrl-C a short message."""
+def _call(fn: Any, *args: Any, where: Path | None = None, **kwargs: Any) -> Any:
+    """Run an analysis; bad arguments become user errors (named by the file ``where`` they
+    come from, if given), Ctrl-C a short message."""
     try:
         return fn(*args, **kwargs)
     except (ValueError, TypeError) as exc:
-        raise EscalsimError(str(exc)) from None
+        raise EscalsimError(str(exc) if where is None else f"{where}: {exc}") from None
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(130) from None

@@ -122,7 +122,8 @@ def emit(fmt: Format, report: Report) -> None:
         typer.echo(json.dumps(report.data, indent=2, ensure_ascii=False, default=str))
     elif fmt is Format.csv:
         frame = report.frame if report.frame is not None else _first_table(report)
-        typer.echo(frame.to_csv(index=False), nl=False)
+        # as escalsim.results.io.write_csv writes it (--out): the same text either way
+        typer.echo(frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%f"), nl=False)
     else:
         typer.echo(markdown(report))
 
