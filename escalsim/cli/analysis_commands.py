@@ -16,15 +16,13 @@ from escalsim.cli.formats import emit
 from escalsim.errors import EscalsimError
 
 # --- options shared by the commands of this module and of forecast_commands -----------------
-Runs = Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per scenario or point.")]
+Runs = Annotated[int, opt.run_count("Runs per scenario or point.")]
 Outcome = Annotated[
     list[str] | None,
-    typer.Option(
+    opt.listed(
         "--outcome",
-        metavar="NAME",
-        help="Report this outcome; a+b+c for the union of several. Repeatable "
-        "(default: every outcome).",
-        show_default=False,
+        "NAME",
+        "Report this outcome; a+b+c for the union of several. Repeatable (default: every outcome).",
     ),
 ]
 
@@ -269,11 +267,8 @@ def sensitivity(
     ] = Space.support,
     vary: Annotated[
         list[str] | None,
-        typer.Option(
-            "--vary",
-            metavar="PATH",
-            help="Vary only this uncertain parameter (repeatable; default: all).",
-            show_default=False,
+        opt.listed(
+            "--vary", "PATH", "Vary only this uncertain parameter (repeatable; default: all)."
         ),
     ] = None,
     set_: opt.SetOption = None,

@@ -39,7 +39,7 @@ def calibrate(
             show_default=False,
         ),
     ],
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per grid point.")] = 2000,
+    runs: Annotated[int, opt.run_count("Runs per grid point.")] = 2000,
     out: Annotated[
         Path | None,
         typer.Option(

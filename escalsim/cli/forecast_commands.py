@@ -41,7 +41,7 @@ def trajectory(
     every: Annotated[
         str, typer.Option("--every", help="Days between forecast dates: 7d, 2w, 1d.")
     ] = "7d",
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per date.")] = 1000,
+    runs: Annotated[int, opt.run_count("Runs per date.")] = 1000,
     move_end: MoveEnd = False,
     set_: opt.SetOption = None,
     outcome: Outcome = None,

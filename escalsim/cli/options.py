@@ -68,6 +68,16 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def listed(flag: str, metavar: str, help: str) -> Any:
+    """A repeatable option (its values a list, none by default), named by ``metavar``."""
+    return typer.Option(flag, metavar=metavar, help=help, show_default=False)
+
+
+def run_count(help: str) -> Any:
+    """The ``--runs``/``-n`` option of a command, at least 1; ``help`` says of what."""
+    return typer.Option("--runs", "-n", min=1, help=help)
+
+
 # --- how to run: the options every simulating command takes ------------------------------------
 Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")]
 Workers = Annotated[

@@ -35,14 +35,7 @@ def report(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The report to write: an .html file.")],
     runs: Annotated[
-        int | None,
-        typer.Option(
-            "--runs",
-            "-n",
-            min=1,
-            help=f"Runs of a scenario file (default {RUNS:,}).",
-            show_default=False,
-        ),
+        int | None, opt.run_count(f"Runs of a scenario file (default {RUNS:,}).")
     ] = None,
     seed: Annotated[
         int | None,
@@ -53,11 +46,10 @@ def report(
     set_: opt.SetOption = None,
     compare: Annotated[
         list[Path] | None,
-        typer.Option(
+        opt.listed(
             "--compare",
-            metavar="VARIANT.yaml",
-            help="A what-if scenario, run on the same seeds and compared run by run. Repeatable.",
-            show_default=False,
+            "VARIANT.yaml",
+            "A what-if scenario, run on the same seeds and compared run by run. Repeatable.",
         ),
     ] = None,
     sensitivity: Annotated[
