@@ -3,6 +3,7 @@ document can take, each alone on stdout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ import escalsim as es
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "scenarios" / "venezuela_2025.yaml"
 LABELS = es.load_scenario(FLAGSHIP).labels
+START = es.load_scenario(FLAGSHIP).start
 ARGS = ["run", str(FLAGSHIP), "--runs", "60", "--seed", "4", "--executor", "serial", "-q"]
 
 
@@ -39,6 +41,12 @@ def test_json_parses_and_holds_the_run(summary, capsys):
         assert got[name]["ci_low"] == pytest.approx(row["ci_low"])
     assert got["negotiated_exit"]["label"] == "Maduro leaves under a deal"
     assert [m["milestone"] for m in data["milestones"]] == list(milestones.index)
+    for m in data["milestones"]:  # the API's columns and units: runs, days after the start
+        want = milestones.loc[m["milestone"]]
+        assert m["count"] == want["count"] and m["before_start"] == want["before_start"]
+        if m["count"]:
+            assert m["median_day"] == pytest.approx(want["median_day"])
+            assert m["median_date"] == str(START + dt.timedelta(days=want["median_day"]))
 
 
 def test_csv_reads_back_as_the_outcome_table(summary, capsys):
