@@ -160,17 +160,6 @@ def percent_axis(ax: Axes, axis: str = "y") -> None:
     target.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
 
 
-def fmt_p(p: float) -> str:
-    """A probability as a short percentage: 47.8%, 0.4%, <0.1%, 0%."""
-    if p != p:  # NaN
-        return "–"
-    if p == 0:
-        return "0%"
-    if p < 0.001:
-        return "<0.1%"
-    return f"{p:.1%}"
-
-
 def as_results(obj: Any, what: str = "results") -> Results:
     from escalsim.results import Results
 

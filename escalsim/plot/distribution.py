@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from escalsim.plot import _common as common
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +68,7 @@ def outcomes(
     top = float(np.nanmax(high)) if len(high) else 1.0
     pad = 0.01 * max(top, 0.05)
     for yi, i in zip(y, order, strict=True):
-        ax.text(high[i] + pad, yi, common.fmt_p(p[i]), va="center", ha="left", fontsize="small")
+        ax.text(high[i] + pad, yi, percent(p[i]), va="center", ha="left", fontsize="small")
     ax.set_xlim(0, min(1.0, top * 1.18 + 0.02))
     common.percent_axis(ax, "x")
     ax.set_xlabel("probability (share of runs, with 95% interval)")
@@ -234,7 +235,7 @@ def comparison(
         )
         for yi, pi, hii in zip(y, p, hi, strict=True):
             if not np.isnan(pi):
-                ax.text(hii + 0.005, yi, common.fmt_p(pi), va="center", fontsize="x-small")
+                ax.text(hii + 0.005, yi, percent(pi), va="center", fontsize="x-small")
         top = max(top, float(np.nanmax(hi)))
         style_handles.append(
             Patch(

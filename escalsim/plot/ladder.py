@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from escalsim.plot import _common as common
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -99,7 +100,7 @@ def rungs(
         )
     top = float(np.nanmax(high)) if len(high) else 1.0
     for yi, pi, hi in zip(y, p, high, strict=True):
-        ax.text(hi + 0.01 * max(top, 0.05), yi, common.fmt_p(pi), va="center", fontsize="small")
+        ax.text(hi + 0.01 * max(top, 0.05), yi, percent(pi), va="center", fontsize="small")
     ax.set_yticks(y, [named.rung(actor, r) for r in ladder])
     ax.set_xlim(0, min(1.0, top * 1.18 + 0.02))
     common.percent_axis(ax, "x")

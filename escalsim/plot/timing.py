@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from escalsim.plot import _common as common
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,11 +112,11 @@ def incidence(
                 color=color,
                 ecolor=fg,
                 capsize=3,
-                label=f"{named.outcome(name)} (at the horizon): {common.fmt_p(float(last['p']))}",
+                label=f"{named.outcome(name)} (at the horizon): {percent(float(last['p']))}",
             )
             continue
         p = part["p"].to_numpy(dtype=float)
-        label = f"{named.outcome(name)}: {common.fmt_p(p[-1])}"
+        label = f"{named.outcome(name)}: {percent(p[-1])}"
         ax.step(dates, p, where="post", color=color, linewidth=2, label=label)
         if bands:
             ax.fill_between(
@@ -171,14 +172,14 @@ def milestones(
         before = float(np.mean(t <= 0)) if n else 0.0
         t = np.sort(t[t > 0])
         label = named.milestone(name)
-        only_before = f" ({common.fmt_p(before)} only before the start)" if before > 0 else ""
+        only_before = f" ({percent(before)} only before the start)" if before > 0 else ""
         if not len(t):
             never.append(label + only_before)
             continue
         days = np.concatenate([[0.0], t, [float(sc.horizon)]])
         p = np.concatenate([[0.0], np.arange(1, len(t) + 1) / n, [len(t) / n]])
         dates = start + (days * 86_400_000).astype("timedelta64[ms]")
-        label += f": {common.fmt_p(len(t) / n)}{only_before}"
+        label += f": {percent(len(t) / n)}{only_before}"
         color, style = line_style(drawn)
         ax.step(dates, p, where="post", linewidth=2, color=color, linestyle=style, label=label)
         drawn += 1
