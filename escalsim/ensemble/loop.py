@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from escalsim.ensemble.executors import Executor, ProcessExecutor, SerialExecutor, Task
+from escalsim.ensemble.pacing import PacedChunks
 from escalsim.ensemble.progress import progress_bar
-from escalsim.ensemble.seeds import default_chunk_size, plan_chunks
+from escalsim.ensemble.seeds import Chunk, default_chunk_size, plan_chunks
 from escalsim.ensemble.settings import RunSettings
 
 
@@ -37,13 +38,17 @@ def make_executor(settings: RunSettings) -> tuple[Executor, bool]:
 class ChunkLoop:
     """One ensemble's (or batch's) executor, chunk size and progress bar, as a context manager.
 
-    ``runs`` sizes the default chunks (about four per worker); ``total`` is the progress bar's
-    total (None: it counts without one). Leaving the ``with`` block closes the bar and the
-    executor made for it, however the block ends.
+    Chunks are the settings' ``chunk_size``, or else sized by time (:mod:`.pacing`), at most
+    the count-based size that ``runs`` gives (about four per worker); ``total`` is the progress
+    bar's total (None: it counts without one). Leaving the ``with`` block closes the bar and
+    the executor made for it, however the block ends.
     """
 
     executor: Executor
-    chunk_size: int
+    chunk_size: int | None
+    """The fixed chunk size given, or None when chunks are sized by time."""
+    cap: int
+    """The largest chunk."""
     bar: Any
     """The progress bar: ``update(n)`` as runs come back."""
 
@@ -60,9 +65,8 @@ class ChunkLoop:
             if owned:
                 stack.callback(executor.close)
             self.executor = executor
-            self.chunk_size = self.settings.chunk_size or default_chunk_size(
-                self._runs, executor.workers
-            )
+            self.chunk_size = self.settings.chunk_size
+            self.cap = self.chunk_size or default_chunk_size(self._runs, executor.workers)
             self.bar = progress_bar(self.settings.progress, self._total, self._desc)
             stack.callback(self.bar.close)
             self._stack = stack.pop_all()
@@ -79,8 +83,17 @@ class ChunkLoop:
         """
         if start >= stop:
             return
-        results = self.executor.map(task, payload, plan_chunks(seed, start, stop, self.chunk_size))
+        paced = None
+        if self.chunk_size is None:
+            paced = PacedChunks(seed, start, stop, workers=self.executor.workers, cap=self.cap)
+            plan: Iterator[Chunk] = iter(paced)
+        else:
+            plan = plan_chunks(seed, start, stop, self.chunk_size)
+        results = self.executor.map(task, payload, plan)
         try:
-            yield from results
+            for result in results:
+                if paced is not None:
+                    paced.observe(len(result))
+                yield result
         finally:
             results.close()
