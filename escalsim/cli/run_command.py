@@ -213,7 +213,10 @@ def _print_report(results, elapsed: float | None) -> None:
     how = (
         f"{prov.get('executor', '?')}, {prov.get('workers', '?')} workers, seed {prov.get('seed')}"
     )
-    when = f"finished {prov.get('finished')}" if elapsed is None else f"in {elapsed:.1f} s"
+    when = f"finished {prov.get('finished')}"
+    if elapsed is not None:
+        new = n - int(prov.get("resumed_from", 0))  # a resumed run's earlier runs took no time
+        when = f"in {elapsed:.1f} s, {new / max(elapsed, 1e-9):,.0f} runs/s"
     console.print(f"{n:,} runs {when} ({how})")
     if prov.get("precision") is not None:
         met = "met" if prov.get("precision_met") else "NOT met (cap reached)"

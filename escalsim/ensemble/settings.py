@@ -38,7 +38,7 @@ class RunSettings:
         ``"processes"`` (a local process pool, the default), ``"serial"`` (this process),
         ``"dask"`` (a Dask cluster; needs the ``dask`` extra), or an Executor instance.
     workers
-        Worker processes for ``"processes"`` (default: ``os.cpu_count()``), or of a new local
+        Worker processes for ``"processes"`` (default: one per available core), or of a new local
         Dask cluster; ``"serial"`` has one. Set it on the instance when ``executor`` is one.
     scheduler
         With ``"dask"``: a scheduler address or a ``dask.distributed.Client``.
