@@ -79,7 +79,7 @@ def _first_review(sc: es.Scenario, runs: int, root: int = 5):
     prep = prepare(sc)
     for i in range(runs):
         sim, row = build_simulation(prep, es.run_seed(root, i))
-        sim.now = 0.5  # within the forecast: a strike ends the run
+        sim.set_time(0.5)  # within the forecast: a strike ends the run
         a = sim.params.actors["a"]
         before = sim.state.typed[("b", "a")]
         deadline_before = sim.state.deadline["a"]
@@ -106,11 +106,11 @@ def test_types_draw_from_the_prior_and_are_recorded():
 def test_each_types_resolve_is_its_closed_form():
     oracle = Oracle(audience_cost=12.0)
     _, _, _, _, sim = next(_first_review(dyad(), 1))
-    sim.begin_decision()
+    sim.valuation.begin_decision(sim.now)
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
-        assert math.isclose(sim.resolve(variant, sim.state.rung), oracle.resolve[name])
+        assert math.isclose(sim.valuation.resolve(variant, sim.state.rung), oracle.resolve[name])
     sim.state.typed[("b", "a")] = (0.4, 0.6)
-    assert math.isclose(sim.belief("b", "a"), oracle.belief, rel_tol=1e-12)
+    assert math.isclose(sim.valuation.belief("b", "a"), oracle.belief, rel_tol=1e-12)
 
 
 def test_the_posterior_after_an_ultimatum_is_bayes_rule_on_the_types_choices():
@@ -206,22 +206,24 @@ def test_the_coercer_screens_a_target_of_unknown_type():
     more the small demand gains on the big one (Fearon's risk-return trade-off)."""
     sc = _typed_target()
     sim, _ = build_simulation(prepare(sc), es.run_seed(1, 0))
-    sim.now = 0.0
+    sim.set_time(0.0)
     a = sim.params.actors["a"]
     deals = sim.params.deals
     gaps = []
     for hard in (0.1, 0.5, 0.9):
         sim.state.typed[("a", "b")] = (1 - hard, hard)
-        sim.begin_decision()
-        b_target = sim.belief("b", "a")
+        sim.valuation.begin_decision(sim.now)
+        b_target = sim.valuation.belief("b", "a")
         hold = b_target * WAR_B  # the target's value of refusing: struck with its belief
         for deal, value in (("yield", {"pragmatist": -12, "hardliner": -35}),):
             expect = (1 - hard) * sigmoid(LAM_B * (value["pragmatist"] - hold)) + hard * sigmoid(
                 LAM_B * (value["hardliner"] - hold)
             )
-            got = sim.acceptance(a, deals[deal], b_target, sim.state.rung)
+            got = sim.valuation.acceptance(a, deals[deal], b_target, sim.state.rung)
             assert math.isclose(got, expect, rel_tol=1e-12)
-        opts = {o.arg: o.utility for o in sim.options(a, "review", None) if o.kind == "demand"}
+        opts = {
+            o.arg: o.utility for o in sim.scorer.options(a, "review", None) if o.kind == "demand"
+        }
         gaps.append(opts["yield"] - opts["trim"])
     assert gaps[0] > gaps[1] > gaps[2]
 

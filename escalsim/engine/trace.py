@@ -72,7 +72,7 @@ class DecisionTrace:
             if p.ladder:
                 state[f"rung.{aid}"] = _getter(st.rung, aid)
         if st.cohesion is not None:
-            state["cohesion"] = sim.cohesion_now
+            state["cohesion"] = sim.valuation.cohesion_now
         for aid, p in params.actors.items():
             if p.demands and p.opponent is not None:
                 state[f"demand.{aid}"] = self._demand_of(aid)
@@ -113,14 +113,14 @@ class DecisionTrace:
 
         def threat() -> str:
             a = sim.params.actors[aid]
-            r = sim.threat_rung(a, sim.state.rung)
+            r = sim.valuation.threat_rung(a, sim.state.rung)
             return "" if r is None else a.ladder[r].name
 
         return threat
 
     def _belief_of(self, observer: str, about: str) -> Callable[[], float]:
         sim = self.sim
-        return lambda: sim.belief(observer, about)
+        return lambda: sim.valuation.belief(observer, about)
 
     def _type_of(self, observer: str, about: str, i: int) -> Callable[[], float]:
         typed = self.sim.state.typed
@@ -142,7 +142,7 @@ class DecisionTrace:
         elif isinstance(rule, ScriptedRule):
             sim = self.sim
             view = DecisionView(
-                a.id, sim.now, context, tuple(options), lambda f: sim.feature(a.id, f)
+                a.id, sim.now, context, tuple(options), lambda f: sim.scorer.feature(a.id, f)
             )
             chance = rule.probabilities(view)
             if chance is None:  # no case held: the actor holds for sure
@@ -222,7 +222,7 @@ class DecisionTrace:
             return NAN
         act = a.actions.get(o.kind)
         if act is not None and sim.triggers.action_out(a.id, o.kind) is not None:
-            return sim.custom_success(act)  # with its coordination, at this cohesion
+            return sim.valuation.custom_success(act)  # with its coordination, at this cohesion
         return NAN
 
     def done(self) -> Trace:

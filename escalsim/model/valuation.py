@@ -33,8 +33,36 @@ def updated(alpha: float, beta: float, success: float = 0.0, failure: float = 0.
     return beta_mean(alpha + success, beta + failure)
 
 
+class RunCache:
+    """Values that depend only on the run's parameters and on a rung vector (or on the
+    guarantees given): kept for the whole run, since decisions revisit the same few states."""
+
+    __slots__ = ("fixed", "terms")
+
+    def __init__(self) -> None:
+        self.terms: dict[tuple, tuple[float, float, float, float, float]] = {}
+        """(actor key, *rungs) -> a state's value without collapse and its cohesion projection."""
+        self.fixed: dict[tuple, float] = {}
+        """Deal values (by actor key, deal and guarantees) and climbing signals."""
+
+
+class DecisionMemo:
+    """Values computed within one decision, which depend on the state at that moment (the
+    cohesion above all): cleared by :meth:`Valuation.begin_decision`."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[tuple, Any] = {}
+
+
 class Valuation:
-    """The actors' model of the world, shared by every decision in a run."""
+    """The actors' model of the world, shared by every decision in a run.
+
+    It reads the run's state and never changes it; the engine tells it when a decision begins
+    and at what time (:meth:`begin_decision`), and it keeps its caches in a :class:`RunCache`
+    (for the run) and a :class:`DecisionMemo` (for the decision).
+    """
 
     def __init__(
         self,
@@ -65,20 +93,25 @@ class Valuation:
         self._projected = self.hazard is not None and state.cohesion is not None
         """Whether values weigh the prospect of a collapse (a hazard and a cohesion to drive it)."""
         self.now = 0.0
+        """The time of the current decision (set by :meth:`begin_decision` only)."""
         self.scoring = True
         """False while a rule that ignores utilities decides: values are then not computed."""
-        self._memo: dict[tuple, Any] = {}
+        self.run_cache = RunCache()
+        self.memo = DecisionMemo()
+        self._memo = self.memo.values  # the hot paths read the two tables directly
+        self._static = self.run_cache.terms
+        self._fixed = self.run_cache.fixed
         self._cohesion: float | None = None
-        # values that depend only on the run's parameters and on the rung vector (or the
-        # guarantees given), kept for the whole run: decisions revisit the same few states
-        self._static: dict[tuple, tuple[float, float, float, float, float]] = {}
-        self._fixed: dict[tuple, float] = {}  # deal values and climbing signals
 
-    def begin_decision(self) -> None:
-        """Forget the values computed for the previous decision: the state has moved on."""
-        self._memo.clear()
+    def begin_decision(self, now: float, scoring: bool = True) -> None:
+        """Start a decision taken at time ``now``: forget the values computed for the previous
+        one (the state has moved on) and read the cohesion at ``now``. With ``scoring`` False
+        (a rule that ignores utilities decides), values are not computed."""
+        self.memo.values.clear()
+        self.now = now
+        self.scoring = scoring
         c = self.state.cohesion
-        self._cohesion = c.at(self.now) if c is not None else None
+        self._cohesion = c.at(now) if c is not None else None
 
     # --- states ---------------------------------------------------------------------------
     def level(self, rung: dict[str, int]) -> float:
