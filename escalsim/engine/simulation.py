@@ -340,23 +340,35 @@ class Simulation:
         Every type scores the same options on its own incentives (in the same state, with the
         same beliefs); their logit probabilities are how likely each type was to do what the
         actor does. The true type picks by its own; every observer then updates by Bayes' rule
-        on what it saw (all but quietly holding at a review, which no one sees).
+        on what it saw (all but quietly holding at a review, which no one sees). The other
+        types' options are scored only when someone learns from them (or a trace keeps them):
+        a choice no one sees needs no likelihood.
         """
-        st = self.state
         variants = self.params.types[a.id].variants
-        scored = [self.scorer.options(t, context, sender) for t in variants]
-        if not scored[0]:
+        true = variants.index(a)
+        options = self.scorer.options(a, context, sender)
+        if not options:
             return
-        chance = [
-            logit_probabilities([o.utility for o in opts], t.rationality)
-            for opts, t in zip(scored, variants, strict=True)
+        chance = logit_probabilities([o.utility for o in options], a.rationality)
+        index = weighted_index(chance, self.rngs[a.id])
+        chosen = options[index]
+        visible = seen(context, chosen.kind)
+        if not visible and self.tracer is None:
+            self.execute(a, chosen, context, sender)
+            return
+        scored = [
+            options if k == true else self.scorer.options(t, context, sender)
+            for k, t in enumerate(variants)
         ]
-        index = weighted_index(chance[variants.index(a)], self.rngs[a.id])
-        chosen = scored[0][index]
+        chances = [
+            chance if k == true else logit_probabilities([o.utility for o in opts], t.rationality)
+            for k, (opts, t) in enumerate(zip(scored, variants, strict=True))
+        ]
         if self.tracer is not None:
-            self.tracer.watched(a, context, sender, scored, chance, index)
-        if seen(context, chosen.kind):
-            likelihood = [c[index] for c in chance]
+            self.tracer.watched(a, context, sender, scored, chances, index)
+        if visible:
+            st = self.state
+            likelihood = [c[index] for c in chances]
             for o in self.watchers[a.id]:
                 st.typed[(o, a.id)] = bayes(st.typed[(o, a.id)], likelihood)
         self.execute(a, chosen, context, sender)
