@@ -134,31 +134,21 @@ class Valuation:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def _collapse_chance(self, cohesion: float, eq: float, decay: float, window: float) -> float:
-        if decay >= 0.0:
-            cohesion = eq + (cohesion - eq) * decay
-        h_max, shape = self.hazard
-        gap = 1.0 - cohesion
-        h = h_max * (gap if gap > 0.0 else 0.0) ** shape
-        return 1.0 - math.exp(-h * window)
-
-    def _state_terms(self, a: ActorParams, rung: dict[str, int]) -> tuple[float, ...]:
-        """Per-run constants of a state for ``a``: value without collapse, and the cohesion
-        projection (equilibrium, decay over half the window, or -1 when not projected)."""
-        key = (a.key, *rung.values())
-        terms = self._static.get(key)
-        if terms is None:
-            base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
-            eq, decay, window = 0.0, -1.0, 1.0 / a.discount
-            coh = self.state.cohesion
-            if self.mech.cohesion and coh is not None:
-                actors = self.params.actors
-                pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
-                rate = pressure + coh.recovery
-                if rate > 0.0:
-                    eq = coh.recovery * coh.baseline / rate
-                    decay = math.exp(-rate * window / 2)
-            terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
+    def _state_terms(self, a: ActorParams, rung: dict[str, int], key: tuple) -> tuple[float, ...]:
+        """Per-run constants of a state for ``a`` (kept under ``key``): value without collapse,
+        and the cohesion projection (equilibrium, decay over half the window, or -1 when not
+        projected), the window and the value of a collapse."""
+        base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
+        eq, decay, window = 0.0, -1.0, 1.0 / a.discount
+        coh = self.state.cohesion
+        if self.mech.cohesion and coh is not None:
+            actors = self.params.actors
+            pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+            rate = pressure + coh.recovery
+            if rate > 0.0:
+                eq = coh.recovery * coh.baseline / rate
+                decay = math.exp(-rate * window / 2)
+        terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
         return terms
 
     def continuation(
@@ -170,13 +160,24 @@ class Valuation:
         return self._continuation(a, rung, cohesion)
 
     def _continuation(self, a: ActorParams, rung: dict[str, int], cohesion: float | None) -> float:
-        if cohesion is None:
-            cohesion = self._cohesion
-        value, eq, decay, window, collapsed = self._state_terms(a, rung)
-        if self._projected and cohesion is not None:
-            pc = self._collapse_chance(cohesion, eq, decay, window)
-            if pc > 0.0:
-                value = (1.0 - pc) * value + pc * collapsed
+        key = (a.key, *rung.values())
+        terms = self._static.get(key)
+        if terms is None:
+            terms = self._state_terms(a, rung, key)
+        value = terms[0]
+        if self._projected:
+            if cohesion is None:
+                cohesion = self._cohesion
+            if cohesion is not None:  # the chance of a collapse within the window
+                _, eq, decay, window, collapsed = terms
+                if decay >= 0.0:
+                    cohesion = eq + (cohesion - eq) * decay
+                h_max, shape = self.hazard
+                gap = 1.0 - cohesion
+                h = h_max * (gap if gap > 0.0 else 0.0) ** shape
+                pc = 1.0 - math.exp(-h * window)
+                if pc > 0.0:
+                    value = (1.0 - pc) * value + pc * collapsed
         return value
 
     def climb_signal(self, a: ActorParams, before: int, r: int) -> float:
@@ -356,11 +357,15 @@ class Valuation:
         cohesion: float | None = None,
     ) -> float:
         """The chance of resolve implied by a probability over ``about``'s types."""
-        variants = self.params.types[about].variants
         if rung is None:
             rung = self.state.rung
-        pairs = zip(typed, variants, strict=True)
-        return sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
+        key = ("M", about, typed, cohesion, len(self.state.spent), *rung.values())
+        mix = self._memo.get(key)
+        if mix is None:
+            pairs = zip(typed, self.params.types[about].variants, strict=True)
+            mix = sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
+            self._memo[key] = mix
+        return mix
 
     def resolve(self, c: ActorParams, rung: dict[str, int], cohesion: float | None = None) -> float:
         """Chance that an actor with parameters ``c`` carries out its threat when refused.
