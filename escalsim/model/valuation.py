@@ -252,14 +252,15 @@ class Valuation:
         r: int,
         cohesion: float | None = None,
     ) -> float:
-        """Value to ``a`` of the coercer carrying out rung ``r`` (at ``cohesion``, default now)."""
+        """Value to ``a`` of the coercer carrying out rung ``r`` (at ``cohesion``, default now);
+        called while scoring."""
         outcome = self.rung_outcome.get((coercer.id, r))
         if outcome is None:
             after = dict(rung)
             after[coercer.id] = r
-            return self.continuation(a, after, cohesion)
+            return self._continuation(a, after, cohesion)
         p = coercer.ladder[r].success
-        return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung, cohesion)
+        return p * a.value(outcome) + (1.0 - p) * self._continuation(a, rung, cohesion)
 
     def holdout(
         self, t: ActorParams, b: float, rung: dict[str, int], cohesion: float | None = None
@@ -287,7 +288,7 @@ class Valuation:
         key = ("H", t.key, cohesion, len(self.state.spent), *rung.values())
         pair = self._memo.get(key)
         if pair is None:
-            w = self.continuation(t, rung, cohesion)
+            w = self._continuation(t, rung, cohesion)
             s = None
             cid = self.coercer_of[t.id]
             if cid is not None:
@@ -417,12 +418,12 @@ class Valuation:
                 b_opp = self.belief(a.opponent, a.id, rung)
             deal = self.params.deals[demand]
             acc = self.acceptance(a, deal, b_opp, rung)
-            value = acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(
+            value = acc * self.deal_value(a, deal) + (1.0 - acc) * self._continuation(
                 a, rung, cohesion
             )
         elif cid is not None and st.demand[cid] is not None:
             value = self.holdout(a, self.belief(a.id, cid, rung, cohesion), rung, cohesion)
         else:
-            value = self.continuation(a, rung, cohesion)
+            value = self._continuation(a, rung, cohesion)
         self._memo[key] = value
         return value
