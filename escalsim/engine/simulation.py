@@ -341,34 +341,28 @@ class Simulation:
         same beliefs); their logit probabilities are how likely each type was to do what the
         actor does. The true type picks by its own; every observer then updates by Bayes' rule
         on what it saw (all but quietly holding at a review, which no one sees). The other
-        types' options are scored only when someone learns from them (or a trace keeps them):
-        a choice no one sees needs no likelihood.
+        types' options are scored only then: a choice no one sees needs no likelihood.
         """
-        variants = self.params.types[a.id].variants
-        true = variants.index(a)
         options = self.scorer.options(a, context, sender)
         if not options:
             return
         chance = logit_probabilities([o.utility for o in options], a.rationality)
         index = weighted_index(chance, self.rngs[a.id])
         chosen = options[index]
-        visible = seen(context, chosen.kind)
-        if not visible and self.tracer is None:
-            self.execute(a, chosen, context, sender)
-            return
-        scored = [
-            options if k == true else self.scorer.options(t, context, sender)
-            for k, t in enumerate(variants)
-        ]
-        chances = [
-            chance if k == true else logit_probabilities([o.utility for o in opts], t.rationality)
-            for k, (opts, t) in enumerate(zip(scored, variants, strict=True))
-        ]
-        if self.tracer is not None:
-            self.tracer.watched(a, context, sender, scored, chances, index)
-        if visible:
+        likelihood = None
+        if seen(context, chosen.kind):
+            likelihood = [
+                chance[index]
+                if t is a
+                else logit_probabilities(
+                    [o.utility for o in self.scorer.options(t, context, sender)], t.rationality
+                )[index]
+                for t in self.params.types[a.id].variants
+            ]
+        if self.tracer is not None:  # before the update: it records the prior and posterior
+            self.tracer.watched(a, context, sender, options, chance, index, likelihood)
+        if likelihood is not None:
             st = self.state
-            likelihood = [c[index] for c in chances]
             for o in self.watchers[a.id]:
                 st.typed[(o, a.id)] = bayes(st.typed[(o, a.id)], likelihood)
         self.execute(a, chosen, context, sender)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from escalsim.model.rules import CallableRule, DecisionView, Option, ScriptedRule
 from escalsim.model.rules import logit_probabilities as _logit
-from escalsim.model.types import bayes, seen
+from escalsim.model.types import bayes
 
 if TYPE_CHECKING:
     from escalsim.engine.simulation import Simulation
@@ -156,23 +156,21 @@ class DecisionTrace:
         a: ActorParams,
         context: str,
         sender: str | None,
-        scored: list[list[Option]],
-        chance: list[list[float]],
+        options: list[Option],
+        chance: list[float],
         index: int,
+        likelihood: list[float] | None,
     ) -> None:
         """A decision of an actor with types that others watch: the true type's options and
-        probabilities, and what each observer believes of its types after seeing it."""
-        variants = self.sim.params.types[a.id].variants
-        k = variants.index(a)
+        probabilities, and what each observer believes of its types after seeing it (the
+        ``likelihood`` of the choice under each type; None when no one saw it)."""
         after: dict[str, float] = {}
         typed = self.sim.state.typed
-        visible = seen(context, scored[k][index].kind)
-        likelihood = [c[index] for c in chance]
         for (o, x, i), column in self.posterior.items():
             if x == a.id:
                 prior = typed[(o, x)]
-                after[column] = bayes(prior, likelihood)[i] if visible else prior[i]
-        self._add(a, context, sender, scored[k], chance[k], index, after)
+                after[column] = bayes(prior, likelihood)[i] if likelihood is not None else prior[i]
+        self._add(a, context, sender, options, chance, index, after)
 
     def _add(
         self,
