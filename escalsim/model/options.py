@@ -13,7 +13,7 @@ from escalsim.model.params import ActorParams, RunParams
 from escalsim.model.rules import Option
 from escalsim.model.state import RunState
 from escalsim.model.triggers import Triggers
-from escalsim.model.valuation import Valuation, sigmoid, updated
+from escalsim.model.valuation import UNSCORED, Valuation, sigmoid, updated
 
 CONCESSION_SHARE = 0.5
 """Softening a public demand costs this share of the audience cost of backing down."""
@@ -94,7 +94,10 @@ class OptionScorer:
     ) -> float:
         """Value of climbing to rung ``r``: its cost, then the state it leads to, in which the
         opponent has seen the climb's signal (plus ``b_shift``), or about an actor with types,
-        the climb (or the option ``seen`` that leads to it)."""
+        the climb (or the option ``seen`` that leads to it). Unscored while scoring is off: the
+        state it leads to has no value then, so there is nothing to compute."""
+        if not self.valuation.scoring:
+            return UNSCORED
         st = self.state
         u = -a.ladder[r].cost
         outcome = self.valuation.rung_outcome.get((a.id, r))
