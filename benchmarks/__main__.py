@@ -1,6 +1,6 @@
 """Run the benchmarks, each in a fresh interpreter, one after the other.
 
-    python -m benchmarks              # all but the long memory soak
+    python -m benchmarks              # all but the memory soak and the mutants (both long)
     python -m benchmarks engine markov
     python -m benchmarks --list
 
@@ -23,8 +23,9 @@ BENCHMARKS = {
     "startup": "import escalsim and escalsim --help",
     "trace": "time per run with decision traces off and on; their bytes per run",
     "memory": "peak memory streaming 10^5 and 10^6 runs; bytes per run in Results (long)",
+    "mutants": "targeted mutants of the valuation layer, each killed by the model tests (long)",
 }
-DEFAULT = [name for name in BENCHMARKS if name != "memory"]
+DEFAULT = [name for name in BENCHMARKS if name not in ("memory", "mutants")]
 
 
 def main() -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
 import escalsim as es
 from escalsim.engine import prepare
 from escalsim.engine.run import build_simulation
@@ -35,36 +37,40 @@ def _fanb_view(us_rung: str, cohesion: float, failure_cost: float | None = None)
     return sim, fanb, {o.kind: o.utility for o in sim.scorer.options(fanb, "review", None)}
 
 
-def test_a_coup_is_the_best_response_where_it_would_succeed_and_go_unpunished():
+def test_a_coup_is_the_best_response_when_cohesion_is_low_and_the_us_close():
     """In calm times a coup is far from paying; the lower the cohesion and the closer the US,
-    the nearer it comes; and where its failure would not be punished (a regime too weak to
-    purge), it is the officers' best response."""
+    the nearer it comes, and with the officer corps ready to move (cohesion 0.1) and the US at
+    the raid, it is the officers' best response: an uprising would sweep them away with the
+    regime, a coup leaves them running the transition. The harsher a failed coup's purges,
+    the less it pays."""
     _, _, calm = _fanb_view("pressure", 0.75)
+    _, _, tense = _fanb_view("blockade", 0.4)
     _, _, crisis = _fanb_view("raid", 0.1)
-    _, _, weak = _fanb_view("raid", 0.1, failure_cost=5.0)
+    _, _, purged = _fanb_view("raid", 0.1, failure_cost=80.0)
     assert calm["defect"] < calm["hold"] - 20
-    assert calm["defect"] - calm["hold"] < crisis["defect"] - crisis["hold"] < 0
-    assert weak["defect"] > weak["hold"]
+    assert calm["defect"] - calm["hold"] < tense["defect"] - tense["hold"] < 0
+    assert crisis["defect"] > crisis["hold"]
+    assert purged["defect"] - purged["hold"] < crisis["defect"] - crisis["hold"]
 
 
 def test_the_value_of_a_coup_is_its_closed_form():
-    """-cost + p V(collapse) + (1 - p)(hold - failure cost), p = success x (1 - cohesion)."""
+    """-cost + p payoff + (1 - p)(hold - failure cost), p = success x (1 - cohesion), with the
+    success expected (the mean of its distribution) and the coup's own payoff, not the value
+    of a collapse however it comes."""
     sim, fanb, opts = _fanb_view("blockade", 0.4)
     act = fanb.actions["defect"]
-    p = act.success * (1 - sim.valuation.cohesion_now()) ** act.coordination
-    expect = (
-        -act.cost
-        + p * fanb.value("internal_collapse")
-        + (1 - p) * (opts["hold"] - act.failure_cost)
-    )
+    assert act.payoff is not None and act.payoff != fanb.value("internal_collapse")
+    p = act.expected_success * (1 - sim.valuation.cohesion_now()) ** act.coordination
+    expect = -act.cost + p * act.payoff + (1 - p) * (opts["hold"] - act.failure_cost)
     assert math.isclose(sim.valuation.custom_success(act), p)
     assert math.isclose(opts["defect"], expect, rel_tol=1e-12)
 
 
 def test_a_coup_succeeds_as_often_as_others_would_join_it():
-    """The engine's roll uses the same chance: success x (1 - cohesion) at the decision."""
+    """The engine's roll uses the drawn success x (1 - cohesion) at the decision."""
     sim, fanb, _ = _fanb_view("blockade", 0.4)
     act = fanb.actions["defect"]
+    act.success = 0.6  # a draw away from the mean the officers expect (0.8)
     p = act.success * (1 - sim.valuation.cohesion_now())
     n, won = 2000, 0
     for _ in range(n):
@@ -96,7 +102,38 @@ def test_the_trace_gives_the_coups_chance_at_the_cohesion_seen():
     table = Layout.of(sc).decisions.frame([record])
     coups = table[table["option"] == "defect"]
     assert len(coups) >= 3
-    drawn = record.params["actors.fanb.actions.defect.success"]
+    # the officers weigh the success they expect (the mean 0.8 of beta[8, 2]), not the draw;
     # the trace keeps cohesion as float32: compare to its precision
-    expect = drawn * (1 - coups["cohesion"].astype(float))
+    expect = 0.8 * (1 - coups["cohesion"].astype(float))
     assert (abs(coups["success"].astype(float) - expect) < 1e-6).all()
+
+
+UPRISING_RATE = 0.16 * 0.0115
+"""Six-month chance that a popular uprising topples the regime in calm times: uprisings
+removed about one authoritarian leader for every six that insiders removed (Svolik 2012), and
+successful coups run at about 0.023 × 0.5 per six months (Powell & Thyne 2011)."""
+
+
+def _beta_pdf(x: np.ndarray, a: float, b: float) -> np.ndarray:
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    return np.exp(log_norm + (a - 1) * np.log(x) + (b - 1) * np.log1p(-x))
+
+
+def test_in_calm_times_an_uprising_topples_the_regime_at_the_base_rate():
+    """With no US pressure cohesion relaxes from its drawn start to its baseline,
+    ``c(t) = baseline + (c0 − baseline) e^{−recovery t}``, and the collapse hazard
+    ``max_hazard (1 − c)^shape`` integrated over six months, averaged over the prior of c0,
+    gives the calibrated base rate (the calibration of ``processes.collapse.shape``)."""
+    sc = es.load_scenario(FLAGSHIP)
+    coh, col = sc.processes.cohesion, sc.processes.collapse
+    a, b = coh.initial.beta
+    c0 = np.linspace(0.0005, 0.9995, 1000)  # midpoints of a fine grid on (0, 1)
+    weights = _beta_pdf(c0, a, b)
+    weights /= weights.sum()
+    t = np.linspace(0.0, 180.0, 1801)
+    path = coh.baseline + (c0[:, None] - coh.baseline) * np.exp(-coh.recovery * t[None, :])
+    hazard = col.max_hazard * (1.0 - path) ** col.shape
+    dt = t[1] - t[0]
+    exposure = dt * (hazard.sum(axis=1) - 0.5 * (hazard[:, 0] + hazard[:, -1]))  # trapezoid
+    six_months = float(weights @ (1.0 - np.exp(-exposure)))
+    assert abs(six_months - UPRISING_RATE) < 0.0002  # the shape is given to 2 digits

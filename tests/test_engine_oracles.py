@@ -14,7 +14,7 @@ from scipy.linalg import expm
 
 import escalsim as es
 from escalsim.engine import prepare, run_prepared
-from escalsim.model.rules import logit_index
+from escalsim.model.rules import logit_index, logit_probabilities
 
 # --- a continuous-time Markov chain ----------------------------------------------------------
 # One scripted actor reviews at rate 1/m and, at rung r, climbs with weight a_r, backs down with
@@ -168,6 +168,36 @@ def test_logit_frequencies_follow_the_formula(rationality):
     p = w / w.sum()
     se = np.sqrt(p * (1 - p) / n)
     assert np.all(np.abs(counts / n - p) < 4 * se)
+
+
+@pytest.mark.parametrize("rationality", [0.1, 0.5, 2.0])
+def test_a_two_option_logit_choice_is_the_logistic_of_the_utility_gap(rationality):
+    """Between two options whose utilities differ by d, the better is chosen with probability
+    1 / (1 + exp(-λ d)): the exact choice probabilities, and the engine's draws, follow it."""
+    for gap in (-3.0, 0.4, 1.0, 5.0):
+        p = 1.0 / (1.0 + math.exp(-rationality * gap))
+        lo, hi = logit_probabilities([2.0, 2.0 + gap], rationality)
+        assert math.isclose(hi, p, rel_tol=1e-12) and math.isclose(lo, 1.0 - p, rel_tol=1e-12)
+    rng, n, gap = random.Random(8), 20_000, 1.0
+    p = 1.0 / (1.0 + math.exp(-rationality * gap))
+    share = sum(logit_index([0.0, gap], rationality, rng) for _ in range(n)) / n
+    assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n)  # 4 binomial standard errors
+
+
+def test_logit_choices_at_their_limits():
+    """λ = 0 or a single option: uniform; infinitely good options share all the probability;
+    infinitely bad ones get none, unless every option is, which is uniform again. The draws
+    of logit_index agree."""
+    assert logit_probabilities([1.0, 5.0, -2.0], 0.0) == [1 / 3] * 3
+    assert logit_probabilities([7.0], 3.0) == [1.0]
+    assert logit_probabilities([1.0, math.inf, 2.0, math.inf], 0.5) == [0.0, 0.5, 0.0, 0.5]
+    assert logit_probabilities([0.0, -math.inf, 1.0], 1.0)[1] == 0.0
+    assert logit_probabilities([-math.inf, -math.inf], 1.0) == [0.5, 0.5]
+    rng = random.Random(9)
+    assert {logit_index([1.0, math.inf, 2.0], 0.5, rng) for _ in range(200)} == {1}
+    assert {logit_index([0.0, -math.inf], 1e-3, rng) for _ in range(200)} == {0}
+    assert {logit_index([4.0], 2.0, rng) for _ in range(20)} == {0}
+    assert {logit_index([4.0, 1.0, 2.0], 0.0, rng) for _ in range(200)} == {0, 1, 2}
 
 
 def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):

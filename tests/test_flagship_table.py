@@ -15,7 +15,7 @@ import escalsim as es
 
 FLAGSHIP = Path(__file__).resolve().parent.parent / "scenarios" / "venezuela_2025.yaml"
 RUNS, SEED = 2000, 7
-FINGERPRINT = "7d923b1fde3e7bda74a9f3036992313733a06e2c6ce4598f9d0f2b667eaeb7fd"
+FINGERPRINT = "2452be2076d549864376a31afd88d2596af2bb76a30b9ad81cc9cc91a2f9f4df"
 
 
 def fingerprint() -> str:

@@ -84,7 +84,7 @@ def test_a_failed_attempt_is_valued_with_its_signal_received():
         assert ("us", top) in sim.rung_outcome and sim.valuation.threat_rung(us, st.rung) != top
         if st.demand["us"] is None or st.rung["us"] >= top:
             continue
-        us.ladder[top].success = 0.0
+        us.ladder[top].success = us.ladder[top].expected_success = 0.0
         st.demand["us"] = us.demands[-1]
         sim.set_time(0.0)
         sim.valuation.begin_decision(sim.now)

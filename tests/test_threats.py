@@ -90,3 +90,25 @@ def test_an_ultimatum_after_a_failed_raid_promises_the_next_rung():
         assert spent and math.isclose(spent[0], declared[0], rel_tol=1e-12, abs_tol=1e-12)
         checked += 1
     assert checked >= 5
+
+
+def test_a_failed_attempt_is_not_offered_again():
+    """At a review the climbs offered are the rungs within ``max_jump`` above the current one,
+    less those spent: after a failed raid, the raid is no longer among them."""
+    checked = 0
+    for sim in _flagship_sims(20, 10):
+        us, st = sim.params.actors["us"], sim.state
+        raid, here = us.threat, st.rung["us"]
+        if not here < raid <= here + us.max_jump:
+            continue
+        sim.set_time(0.0)
+        reach = set(range(here + 1, min(len(us.ladder) - 1, here + us.max_jump) + 1))
+        for spent in (set(), {("us", raid)}, {("us", raid), ("us", here + 1)}):
+            st.spent.clear()
+            st.spent.update(spent)
+            sim.valuation.begin_decision(sim.now)
+            climbs = {o.arg for o in sim.scorer.options(us, "review", None) if o.kind == "climb"}
+            assert climbs == reach - {r for _, r in spent}
+        st.spent.clear()
+        checked += 1
+    assert checked >= 5

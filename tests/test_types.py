@@ -113,6 +113,83 @@ def test_each_types_resolve_is_its_closed_form():
     assert math.isclose(sim.valuation.belief("b", "a"), oracle.belief, rel_tol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("changes", "carry", "audience"),
+    [
+        ({"actors.a.ladder.strike.success": 0.5}, lambda k: 0.5 * WAR[k] - STRIKE_COST, 12.0),
+        ({"mechanisms.audience_costs": False}, lambda k: WAR[k] - STRIKE_COST, 0.0),
+    ],
+)
+def test_resolve_weighs_the_strikes_success_and_the_audience_cost(changes, carry, audience):
+    """Each type's resolve is its logit choice between the strike (its outcome weighted by its
+    success, the crisis going on, worth 0, otherwise) and letting the threat pass (less the
+    audience cost, when audience costs are on)."""
+    _, _, _, _, sim = next(_first_review(dyad(**changes), 1))
+    sim.valuation.begin_decision(sim.now)
+    for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
+        expect = sigmoid(LAM_A * (carry(name) + audience))
+        assert math.isclose(sim.valuation.resolve(variant, sim.state.rung), expect, rel_tol=1e-12)
+
+
+def test_no_threat_left_means_no_resolve():
+    """With the strike spent, or from the top rung (nothing above to threaten), no type would
+    carry out a threat: the belief in resolve is 0 whatever the probability of each type, also
+    when valued for a hypothetical state while the threat still stands now."""
+    _, _, _, _, sim = next(_first_review(dyad(), 1))
+    sim.valuation.begin_decision(sim.now)
+    top = {"a": 1, "b": 0}
+    assert sim.valuation.belief("b", "a") > 0.1
+    assert sim.valuation.belief("b", "a", top) == 0.0
+    for variant in sim.params.types["a"].variants:
+        assert sim.valuation.resolve(variant, top) == 0.0
+    sim.state.spent.add(("a", 1))
+    sim.valuation.begin_decision(sim.now)
+    assert sim.valuation.belief("b", "a") == 0.0
+
+
+def test_resolve_and_the_coercers_prospects_in_a_state_it_may_climb_to():
+    """A blockade (cost 1, upkeep 0.05 a day over the horizon of attention 1/0.01) below the
+    strike, declared as the threat. From calm, carrying it out is worth W(blockade) - 1 =
+    -5 - 1 to every type, letting it pass -12: resolve sigma(0.4 * 6). In the state after the
+    climb the threat is the strike (success 0.5, else the blockade goes on), worth
+    0.5 war_k + 0.5 (-5) - 2 against -5 - 12. The coercer values that state with the target's
+    belief taken there, and the target's answer (its deal value -20 against holding out, where
+    the strike is war half the time and the crisis going on, worth 0 to it, otherwise)."""
+    data = yaml.safe_load(DYAD.read_text())
+    a = data["actors"]["a"]
+    a["ladder"].insert(1, {"name": "blockade", "cost": 1, "upkeep": 0.05})
+    a["ladder"][2]["success"] = 0.5
+    a["threat"] = "blockade"
+    sim = next(_first_review(es.Scenario.from_dict(data), 1))[4]
+    sim.valuation.begin_decision(sim.now)
+    calm, blockade = {"a": 0, "b": 0}, {"a": 1, "b": 0}
+    upkeep = -0.05 / 0.01
+    for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
+        assert math.isclose(
+            sim.valuation.resolve(variant, calm), sigmoid(LAM_A * 6.0), rel_tol=1e-12
+        )
+        after = sigmoid(LAM_A * (0.5 * WAR[name] + 0.5 * upkeep - STRIKE_COST - (upkeep - 12)))
+        assert math.isclose(sim.valuation.resolve(variant, blockade), after, rel_tol=1e-12)
+    belief = sim.state.typed[("b", "a")]
+    resolve = sum(
+        p * sim.valuation.resolve(v, blockade)
+        for p, v in zip(belief, sim.params.types["a"].variants, strict=True)
+    )
+    accept = sigmoid(LAM_B * (DEAL_B - resolve * 0.5 * WAR_B))  # struck: war half the time
+    expect = accept * DEAL_A + (1 - accept) * upkeep
+    assert math.isclose(
+        sim.valuation.status(sim.params.actors["a"], blockade), expect, rel_tol=1e-12
+    )
+
+
+def test_bayes_rule_and_an_action_no_type_would_take():
+    from escalsim.model.types import bayes
+
+    posterior = bayes((0.4, 0.6), [0.5, 0.25])
+    assert math.isclose(posterior[0], 0.2 / 0.35) and math.isclose(posterior[1], 0.15 / 0.35)
+    assert bayes((0.4, 0.6), [0.0, 0.0]) == (0.4, 0.6)  # impossible for all: nothing learned
+
+
 def test_the_posterior_after_an_ultimatum_is_bayes_rule_on_the_types_choices():
     oracle = Oracle(audience_cost=12.0)
     seen = {k: [0, 0] for k in TYPES}  # ultimatums, decisions

@@ -591,7 +591,7 @@ class Simulation:
 
     def do_custom(self, a: ActorParams, act) -> None:
         st = self.state
-        success = self.valuation.custom_success(act)  # at the cohesion the actor decided on
+        success = self.valuation.custom_success(act, drawn=True)  # at the cohesion it decided on
         if act.cohesion and st.cohesion is not None:
             st.cohesion.boost(self.now, act.cohesion)
         if act.signal > 0:

@@ -211,12 +211,13 @@ class DecisionTrace:
         return str(o.arg)
 
     def _success(self, a: ActorParams, o: Option) -> float:
-        """The chance that the option's attempt succeeds when success ends the run (a rung or
-        an action that triggers an outcome); NaN for an option without such a roll."""
+        """The chance the actor expects the option's attempt to succeed when success ends the
+        run (a rung or an action that triggers an outcome); NaN for an option without such a
+        roll. The roll itself uses the run's draw (its ``params``)."""
         sim = self.sim
         if o.kind == "climb":
             if (a.id, o.arg) in sim.rung_outcome:
-                return a.ladder[o.arg].success
+                return a.ladder[o.arg].expected_success
             return NAN
         act = a.actions.get(o.kind)
         if act is not None and sim.triggers.action_out(a.id, o.kind) is not None:

@@ -113,7 +113,7 @@ class OptionScorer:
         if outcome is not None:
             # a failed attempt leaves the actor where it was, its signal sent and the rung
             # spent: the state after a failure is valued with that threat gone
-            p = a.ladder[r].success
+            p = a.ladder[r].expected_success
             attempt = (a.id, r)
             fresh = attempt not in st.spent
             st.spent.add(attempt)
@@ -320,7 +320,8 @@ class OptionScorer:
         u = -act.cost
         if outcome is not None:
             p = self.valuation.custom_success(act)
-            u += p * a.value(outcome) + (1 - p) * (hold - act.failure_cost)
+            won = a.value(outcome) if act.payoff is None else act.payoff
+            u += p * won + (1 - p) * (hold - act.failure_cost)
         else:
             u += hold
         for feat, weight in act.utility:

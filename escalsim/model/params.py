@@ -34,6 +34,10 @@ class RungParams:
     pressure: float
     posture: float
     success: float
+    """The drawn chance that an attempt succeeds: nature's, used for the roll."""
+    expected_success: float
+    """The chance every actor expects: the mean of the scenario's distribution (no actor
+    knows the draw, the coercer included, so its decisions and everyone's beliefs use this)."""
 
 
 @dataclass(slots=True)
@@ -44,8 +48,12 @@ class CustomActionParams:
     cost: float
     signal: float
     success: float
+    expected_success: float
+    """As :attr:`RungParams.expected_success`: what the actor expects, not the draw."""
     coordination: float
     failure_cost: float
+    payoff: float | None
+    """The actor's value of succeeding, in place of its value of the outcome (None: that)."""
     cohesion: float
     utility: tuple[tuple[str, float], ...]
 
@@ -329,6 +337,11 @@ def _type_beliefs(
     return out
 
 
+def expected(value: float | Distribution) -> float:
+    """What the actors expect of a number: the mean of an uncertain one, else the number."""
+    return value.mean if isinstance(value, Distribution) else value
+
+
 def _actor(sc: Scenario, v: _Resolve, aid: str, index: int, a: Actor, rule: Any) -> ActorParams:
     """An actor's run parameters: its numbers and incentives resolved, names turned to tuples."""
     p = child_path("actors", aid)
@@ -348,7 +361,14 @@ def _actor(sc: Scenario, v: _Resolve, aid: str, index: int, a: Actor, rule: Any)
         "threat": names.index(a.threat) if a.threat is not None else None,
         "beliefs": beliefs,
         "ladder": tuple(
-            RungParams(**v.fields(r, child_path(f"{p}.ladder", item_name(r, i)), RungParams))
+            RungParams(
+                **v.fields(
+                    r,
+                    child_path(f"{p}.ladder", item_name(r, i)),
+                    RungParams,
+                    into={"expected_success": expected(r.success)},
+                )
+            )
             for i, r in enumerate(a.ladder)
         ),
         "repertoire": frozenset(a.repertoire),
@@ -366,7 +386,7 @@ def _actor(sc: Scenario, v: _Resolve, aid: str, index: int, a: Actor, rule: Any)
 
 def _custom(v: _Resolve, path: str, name: str, c: CustomAction) -> CustomActionParams:
     utility = tuple(v.each(c.utility, f"{path}.utility").items())
-    given = {"name": name, "utility": utility}
+    given = {"name": name, "utility": utility, "expected_success": expected(c.success)}
     return CustomActionParams(**v.fields(c, path, CustomActionParams, into=given))
 
 

@@ -188,13 +188,15 @@ class Valuation:
             s = self._fixed[key] = sum(a.ladder[k].signal for k in range(before + 1, r + 1))
         return s
 
-    def custom_success(self, act: Any) -> float:
-        """Chance that a custom action that triggers an outcome succeeds now: its ``success``,
-        times ``(1 − cohesion)^coordination`` (a coup succeeds as others join it: the lower
-        the modelled cohesion, the more of the officer corps is ready to)."""
+    def custom_success(self, act: Any, drawn: bool = False) -> float:
+        """Chance that a custom action that triggers an outcome succeeds now: its expected
+        ``success`` (its draw when ``drawn``, for the roll), times ``(1 − cohesion)^coordination``
+        (a coup succeeds as others join it: the lower the modelled cohesion, the more of the
+        officer corps is ready to)."""
+        p = act.success if drawn else act.expected_success
         if not act.coordination or self._cohesion is None:
-            return act.success
-        return act.success * (1.0 - self._cohesion) ** act.coordination
+            return p
+        return p * (1.0 - self._cohesion) ** act.coordination
 
     # --- deals ----------------------------------------------------------------------------
     def credibility(self, promiser: str | None, receiver: str) -> float:
@@ -259,7 +261,7 @@ class Valuation:
             after = dict(rung)
             after[coercer.id] = r
             return self._continuation(a, after, cohesion)
-        p = coercer.ladder[r].success
+        p = coercer.ladder[r].expected_success
         return p * a.value(outcome) + (1.0 - p) * self._continuation(a, rung, cohesion)
 
     def holdout(
@@ -392,7 +394,7 @@ class Valuation:
                 after[c.id] = target
                 carry = self._continuation(c, after, cohesion)
             else:
-                p = c.ladder[target].success
+                p = c.ladder[target].expected_success
                 carry = p * c.value(outcome) + (1.0 - p) * w
             carry -= c.ladder[target].cost
             let_pass = w - (c.audience_cost if self.mech.audience_costs else 0.0)

@@ -193,6 +193,7 @@ class CustomAction(Model):
     success: Probability = 1.0
     coordination: NonNegative = 0.0
     failure_cost: NonNegative = 0.0
+    payoff: AnyReal | None = None
     cohesion: AnyReal = 0.0
     utility: dict[str, AnyReal] = Field(default_factory=dict)
 
