@@ -184,11 +184,13 @@ class DecisionTrace:
     ) -> None:
         top = max((o.utility for o in options if o.utility == o.utility), default=None)
         near = None if top is None else top - TIE * max(1.0, abs(top))
-        add, arg, success = self.options.append, self._arg, self._success
+        add, arg, success, actions = self.options.append, self._arg, self._success, a.actions
         for i, o in enumerate(options):
-            u = o.utility
+            u, kind = o.utility, o.kind
             best = None if near is None else u >= near
-            add((o.kind, arg(a, o), u, chance[i], i == index, best, success(a, o)))
+            # only a climb or a custom action may roll for an outcome
+            rolls = kind == "climb" or kind in actions
+            add((kind, arg(a, o), u, chance[i], i == index, best, success(a, o) if rolls else NAN))
         self.decisions.append(
             (
                 self.sim.now,
