@@ -43,7 +43,9 @@ class RunSettings:
     scheduler
         With ``"dask"``: a scheduler address or a ``dask.distributed.Client``.
     chunk_size
-        Runs per chunk sent to a worker (default: about four chunks per worker, at most 1000).
+        Runs per chunk sent to a worker. By default chunks are sized by time: eight runs until
+        the first come back, then about a second of one worker's work, at most about four
+        chunks per worker and 1000 runs (:mod:`escalsim.ensemble.pacing`).
     progress
         Show a progress bar: True, False, or None for "when interactive" (stderr is a
         terminal, or a Jupyter kernel).
