@@ -8,6 +8,7 @@ standard errors, so that a wrong sign or a null effect fails while noise almost 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,23 @@ def test_every_reported_event_has_a_source_and_nothing_is_dated_after_the_start(
         assert ev.source.startswith("http"), ev.id
         assert ev.date <= base.start
     assert {"us", "maduro", "brazil", "colombia", "fanb"} <= set(base.actors)
+
+
+def test_every_number_before_the_history_says_where_it_comes_from():
+    """Every line of the flagship file that sets a number (outside descriptions and the
+    history, whose events cite their sources) carries a comment: its source, 'assumption'
+    with the reason, or how it was calibrated."""
+    number = re.compile(r"(?:^|[:\[,{])\s*-?\d+(?:\.\d+)?\s*(?:[,\]}]|$)")
+    text = FLAGSHIP.read_text(encoding="utf-8").split("\nhistory:", 1)[0]
+    silent = []
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0]
+        key = code.strip().lstrip("- ").split(":", 1)[0]
+        if key in ("description", "note", "start", "schema_version", "label"):
+            continue
+        if number.search(code) and "#" not in line:
+            silent.append(f"line {n}: {line.strip()}")
+    assert not silent, "\n".join(silent)
 
 
 def test_every_rung_cites_a_source(base):
