@@ -65,9 +65,11 @@ def test_a_risk_averse_target_values_the_gamble_below_its_mean_and_yields_more()
         assert accept[1] > accept[0]
     # a sure outcome carries no risk: at b = 0 and b = 1 risk aversion changes nothing
     for belief in (0.0, 1.0):
-        assert neutral.valuation.holdout(neutral.params.actors["b"], belief, neutral.state.rung) == (
-            averse.valuation.holdout(averse.params.actors["b"], belief, averse.state.rung)
-        )
+        sure = [
+            sim.valuation.holdout(sim.params.actors["b"], belief, sim.state.rung)
+            for sim in (neutral, averse)
+        ]
+        assert sure[0] == sure[1]
 
 
 def test_a_promise_is_discounted_by_credibility_and_raised_by_guarantees():
