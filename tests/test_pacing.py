@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import signal
+import time
 
 import pytest
 from fakes_ensemble import fake_job, fake_task, scenario
@@ -85,3 +88,23 @@ def test_fixed_chunk_sizes_are_kept_when_given():
     res = run_ensemble(counting, fake_job(), scenario(), 100, 3, settings)
     assert seen == [40, 40, 20]
     assert res.provenance["chunk_size"] == 40
+
+
+def _swallowing(payload, chunk):
+    """A task that, at its second chunk, receives Ctrl-C where a library swallows it."""
+    if chunk.start > 0 and chunk.start <= FIRST_CHUNK:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)  # the handler runs here, and its KeyboardInterrupt is lost
+        except KeyboardInterrupt:
+            pass
+    return fake_task(payload, chunk)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
+def test_a_ctrl_c_whose_interrupt_was_lost_stops_the_ensemble_at_the_next_chunk():
+    settings = RunSettings(executor=SerialExecutor(), progress=False)
+    with pytest.raises(Interrupted) as info:
+        run_ensemble(_swallowing, fake_job(), scenario(), 10_000, 3, settings)
+    assert 0 < info.value.runs < 10_000
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored

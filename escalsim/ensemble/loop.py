@@ -10,6 +10,8 @@ clean up alike.
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +37,40 @@ def make_executor(settings: RunSettings) -> tuple[Executor, bool]:
     return DaskExecutor(settings.scheduler, workers=settings.workers), True
 
 
+class CtrlC:
+    """Ctrl-C noticed at the next chunk even if its KeyboardInterrupt was lost.
+
+    Python raises KeyboardInterrupt wherever the main thread is when SIGINT comes; raised
+    inside Python code that a library calls from C while ignoring errors, it is lost and the
+    ensemble would go on. While the loop runs (in the main thread, under Python's own SIGINT
+    handler) the signal is also remembered, and :meth:`check`, called as each chunk comes
+    back, raises KeyboardInterrupt again if one came.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> CtrlC:
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
 class ChunkLoop:
     """One ensemble's (or batch's) executor, chunk size and progress bar, as a context manager.
 
@@ -58,9 +94,11 @@ class ChunkLoop:
         self._total = total
         self._desc = desc
         self._stack = contextlib.ExitStack()
+        self._ctrl_c = CtrlC()
 
     def __enter__(self) -> ChunkLoop:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(self._ctrl_c)
             executor, owned = make_executor(self.settings)
             if owned:
                 stack.callback(executor.close)
@@ -94,6 +132,7 @@ class ChunkLoop:
             for result in results:
                 if paced is not None:
                     paced.observe(len(result))
+                self._ctrl_c.check()
                 yield result
         finally:
             results.close()
