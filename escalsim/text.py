@@ -1,5 +1,5 @@
-"""Wording shared by messages: the 'did you mean' hint for a name that is not known, and ids
-turned into words."""
+"""Wording shared by messages, figures and reports: the 'did you mean' hint for a name that is
+not known, ids turned into words, probabilities as short percentages."""
 
 from __future__ import annotations
 
@@ -28,3 +28,14 @@ def readable(name: str) -> str:
     """An id as words: ``leave_now`` → ``leave now``. The one place where the ids of rungs,
     deals and actions become labels (until they get a label of their own)."""
     return name.replace("_", " ").strip()
+
+
+def percent(p: float) -> str:
+    """A probability as a short percentage: 47.8%, 0.4%, <0.1%, 0%, and – for NaN."""
+    if p != p:  # NaN
+        return "–"
+    if p == 0:
+        return "0%"
+    if p < 0.001:
+        return "<0.1%"
+    return f"{p:.1%}"

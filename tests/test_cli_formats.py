@@ -3,18 +3,21 @@ document can take, each alone on stdout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_helpers import run_main
+from cli_helpers import markdown_tables, run_main
 
 import escalsim as es
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "scenarios" / "venezuela_2025.yaml"
+LABELS = es.load_scenario(FLAGSHIP).labels
+START = es.load_scenario(FLAGSHIP).start
 ARGS = ["run", str(FLAGSHIP), "--runs", "60", "--seed", "4", "--executor", "serial", "-q"]
 
 
@@ -38,6 +41,12 @@ def test_json_parses_and_holds_the_run(summary, capsys):
         assert got[name]["ci_low"] == pytest.approx(row["ci_low"])
     assert got["negotiated_exit"]["label"] == "Maduro leaves under a deal"
     assert [m["milestone"] for m in data["milestones"]] == list(milestones.index)
+    for m in data["milestones"]:  # the API's columns and units: runs, days after the start
+        want = milestones.loc[m["milestone"]]
+        assert m["count"] == want["count"] and m["before_start"] == want["before_start"]
+        if m["count"]:
+            assert m["median_day"] == pytest.approx(want["median_day"])
+            assert m["median_date"] == str(START + dt.timedelta(days=want["median_day"]))
 
 
 def test_csv_reads_back_as_the_outcome_table(summary, capsys):
@@ -55,14 +64,15 @@ def test_markdown_is_a_table_to_paste(summary, capsys):
     code, out, _ = run_main([*ARGS, "--format", "markdown"], capsys)
     assert code == 0
     blocks = out.strip().split("\n\n")
-    assert blocks[0].startswith("**US–Venezuela crisis") and "60 runs, seed 4" in blocks[0]
-    for block, names in ((blocks[1], outcomes.index), (blocks[2], milestones.index)):
-        rows = [line.strip("|").split(" | ") for line in block.splitlines()]
-        assert all(line.startswith("| ") and line.endswith(" |") for line in block.splitlines())
-        assert set(rows[1]) <= {" :---", ":---", "---:", "---: "}
-        assert len(rows) == 2 + len(names)  # header, alignment, one row per name
-        assert all(len(r) == len(rows[0]) for r in rows)
-    assert "| Maduro leaves under a deal |" in blocks[1]
+    assert blocks[0].startswith("**US–Venezuela crisis") and "60 runs in" in blocks[1]
+    shown, marks = markdown_tables(out)
+    assert shown[0] == ["outcome", "p", "95% interval", "runs"]
+    assert marks[0] == ["milestone", "p", "95% interval", "runs", "median date", "before"]
+    assert [r[0] for r in shown[1:]] == [LABELS.outcome(o) for o in outcomes.index]
+    for row, (_, want) in zip(shown[1:], outcomes.iterrows(), strict=True):
+        assert row[1] == f"{want['p']:.3f}" and row[3] == f"{int(want['count']):,}"
+    for row, (_, want) in zip(marks[1:], milestones.iterrows(), strict=True):
+        assert row[3] == f"{int(want['count']):,}" and row[5] == f"{int(want['before_start']):,}"
 
 
 def test_with_a_format_stdout_holds_only_the_tables(tmp_path, capsys):

@@ -69,7 +69,7 @@ def test_set_changes_the_scenario(capsys):
         (["--executor", "cloud"], 2, "--executor"),
         (["--set", "actors.a.rationalty=2"], 1, "did you mean 'rationality'"),
         (["--set", "actors.a.rationality=-2"], 1, "actors.a.rationality"),
-        (["--out", "x.csv"], 2, ".parquet"),
+        (["--out", "x.txt"], 2, ".parquet or .csv"),
     ],
 )
 def test_bad_flags_give_one_clear_message(args, code, words, tmp_path, monkeypatch, capsys):

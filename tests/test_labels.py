@@ -77,7 +77,8 @@ def test_the_flagship_labels_every_outcome_milestone_rung_and_deal():
     assert sc.labels.outcome("negotiated_exit") == "Maduro leaves under a deal"
 
 
-def test_run_prints_labels_not_ids(tmp_path, capsys):
+def test_run_prints_labels_not_ids(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "160")  # wide enough that no label wraps
     code, out, _ = run_main(
         ["run", str(FLAGSHIP), "--runs", "40", "--executor", "serial", "-q"], capsys
     )

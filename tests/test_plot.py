@@ -26,7 +26,7 @@ from time_limits import HANG_GUARD
 import escalsim as es
 from escalsim import plot
 from escalsim.errors import ResultsError
-from escalsim.plot._common import fmt_p
+from escalsim.text import percent as fmt_p
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "scenarios" / "venezuela_2025.yaml"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from escalsim.engine import Prepared, run_prepared, run_seed
+from escalsim.ensemble.executors import Task
 from escalsim.ensemble.loop import ChunkLoop
 from escalsim.ensemble.seeds import Chunk
 from escalsim.ensemble.settings import RunSettings
@@ -80,19 +81,27 @@ def run_points(job: PointsJob, chunk: Chunk) -> list[int]:
     return out
 
 
-def run_batch(job: PointsJob, root: int, settings: RunSettings, desc: str) -> np.ndarray:
-    """Run every point of the job; return the outcome codes as a points × per_point array."""
-    total = job.points * job.per_point
-    codes = np.empty(total, dtype="int64")
+def fill(
+    out: np.ndarray, task: Task, job: object, root: int, settings: RunSettings, desc: str
+) -> None:
+    """Fill ``out`` (one row per run, in run order) with what ``task`` gives for each chunk of
+    the batch's runs, through the chunk loop that every ensemble uses."""
+    total = len(out)
     done = 0
     with (
         ChunkLoop(settings, runs=total, total=total, desc=desc) as loop,
-        contextlib.closing(loop.results(run_points, job, root, 0, total)) as parts,
+        contextlib.closing(loop.results(task, job, root, 0, total)) as parts,
     ):
         for part in parts:
-            codes[done : done + len(part)] = part
+            out[done : done + len(part)] = part
             done += len(part)
             loop.bar.update(len(part))
     if done != total:  # pragma: no cover - an executor that lost chunks silently
         raise RunError(f"{done} of {total} runs came back")
+
+
+def run_batch(job: PointsJob, root: int, settings: RunSettings, desc: str) -> np.ndarray:
+    """Run every point of the job; return the outcome codes as a points × per_point array."""
+    codes = np.empty(job.points * job.per_point, dtype="int64")
+    fill(codes, run_points, job, root, settings, desc)
     return codes.reshape(job.points, job.per_point)

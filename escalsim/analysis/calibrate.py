@@ -27,7 +27,6 @@ grid grows too fast: there a sensitivity analysis first, then a fit of the two t
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import math
 import os
@@ -38,10 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalsim.analysis.batch import PointsJob
+from escalsim.analysis.batch import PointsJob, fill
 from escalsim.analysis.targets import Target, parse_target, standard_error
 from escalsim.checks import positive_int
-from escalsim.ensemble.loop import ChunkLoop
 from escalsim.ensemble.seeds import Chunk, check_seed
 from escalsim.ensemble.settings import RunSettings, as_settings
 from escalsim.errors import EscalsimError, RunError
@@ -222,17 +220,8 @@ def _statistics(
         PointsJob(tuple(prepare(s, settings.rules) for s in scenarios), runs, outcomes),
         milestones,
     )
-    total = len(scenarios) * runs
-    table = np.empty((total, 2 + len(milestones)))
-    done = 0
-    with (
-        ChunkLoop(settings, runs=total, total=total, desc=desc) as loop,
-        contextlib.closing(loop.results(run_timed, job, seed, 0, total)) as parts,
-    ):
-        for part in parts:
-            table[done : done + len(part)] = part
-            done += len(part)
-            loop.bar.update(len(part))
+    table = np.empty((len(scenarios) * runs, 2 + len(milestones)))
+    fill(table, run_timed, job, seed, settings, desc)
     table = table.reshape(len(scenarios), runs, -1)
     names = np.array(outcomes, dtype=object)
     counts = np.empty((len(scenarios), len(goals)))

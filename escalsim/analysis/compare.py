@@ -134,10 +134,16 @@ class Comparison:
         }
 
     def __repr__(self) -> str:
-        return (
-            f"<Comparison {self.base.scenario.name!r} → {self.variant.scenario.name!r}: "
-            f"{self.runs} paired runs, seed {self.seed}>"
-        )
+        """A few lines: the two scenarios, the runs, and the largest changes."""
+        from escalsim.analysis.compare_view import text
+
+        return text(self)
+
+    def _repr_html_(self) -> str:
+        """The notebook view: every outcome's probability in both and the paired change."""
+        from escalsim.analysis.compare_view import html_view
+
+        return html_view(self)
 
 
 def compare(

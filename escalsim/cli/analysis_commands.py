@@ -5,48 +5,26 @@ from __future__ import annotations
 import math
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from escalsim.cli import limits
-from escalsim.cli.options import (
-    DPI,
-    Dpi,
-    ExecutorName,
-    Quiet,
-    Scheduler,
-    Seed,
-    SetOption,
-    Workers,
-    parse_overrides,
-    run_settings,
-)
-from escalsim.cli.show import markup, plain
+from escalsim.cli import options as opt
+from escalsim.cli.analysis_reports import compare_report, sensitivity_report, sweep_report
+from escalsim.cli.formats import emit
 from escalsim.errors import EscalsimError
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-# --- options shared by the three commands ---------------------------------------------------
-Runs = Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per scenario or point.")]
-OutCsv = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Write the table to this CSV file.")
-]
-PlotFile = Annotated[
-    Path | None, typer.Option("--plot", help="Write the figure to this file (.png, .svg, .pdf).")
-]
+# --- options shared by the commands of this module and of forecast_commands -----------------
+Runs = Annotated[int, opt.run_count("Runs per scenario or point.")]
 Outcome = Annotated[
     list[str] | None,
-    typer.Option(
+    opt.listed(
         "--outcome",
-        metavar="NAME",
-        help="Report this outcome; a+b+c for the union of several. Repeatable "
-        "(default: every outcome).",
-        show_default=False,
+        "NAME",
+        "Report this outcome; a+b+c for the union of several. Repeatable (default: every outcome).",
     ),
 ]
-Force = Annotated[bool, typer.Option("--force", help="Replace --out and --plot if they exist.")]
 
 
 def _check_request(
@@ -79,69 +57,24 @@ CODE_BYTES = 9
 """Bytes a run keeps in a sweep or sensitivity analysis: its outcome code and a mask."""
 
 
-def _check_files(out: Path | None, plot: Path | None, force: bool) -> None:
-    """Fail on a bad --out or --plot before any run is made."""
-    from escalsim.results.io import check_target
-
-    if out is not None:
-        if out.suffix.lower() != ".csv":
-            raise typer.BadParameter(f"expected a .csv file, got {out}", param_hint="'--out'")
-        check_target(out, force)
-    if plot is not None:
-        from escalsim.plot.files import figure_format
-
-        try:
-            figure_format(plot)
-        except EscalsimError as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--plot'") from None
-        check_target(plot, force)
-    if out is not None and plot is not None and out.resolve() == plot.resolve():
-        raise typer.BadParameter("--out and --plot name the same file", param_hint="'--plot'")
-
-
 def _outcomes(items: list[str] | None) -> list[str] | None:
     return list(items) if items else None
 
 
-def _write(
-    table: pd.DataFrame,
-    out: Path | None,
-    fig_maker: Any,
-    plot: Path | None,
-    force: bool,
-    dpi: int = DPI,
-) -> None:
-    if out is not None:
-        from escalsim.results.io import write_csv
-
-        typer.echo(f"table written to {plain(write_csv(table, out, force))}")
-    if plot is not None:
-        from escalsim.plot import save_figure
-
-        path = save_figure(fig_maker(), plot, force=force, dpi=dpi)
-        typer.echo(f"figure written to {plain(path)}")
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run an analysis; bad arguments become user errors, Ctrl-C a short message."""
+def _call(fn: Any, *args: Any, where: Path | None = None, **kwargs: Any) -> Any:
+    """Run an analysis; bad arguments become user errors (named by the file ``where`` they
+    come from, if given), Ctrl-C a short message."""
     try:
         return fn(*args, **kwargs)
     except (ValueError, TypeError) as exc:
-        raise EscalsimError(str(exc)) from None
+        raise EscalsimError(str(exc) if where is None else f"{where}: {exc}") from None
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(130) from None
 
 
-def _pct(p: float) -> str:
-    return "–" if p != p else f"{p:.1%}"
-
-
-def _pts(x: float) -> str:
-    return "–" if x != x else f"{x * 100:+.1f}"
-
-
 # --- compare --------------------------------------------------------------------------------
+@opt.grouped
 def compare(
     base: Annotated[Path, typer.Argument(metavar="BASE", help="Base scenario file (YAML).")],
     variant: Annotated[
@@ -153,17 +86,10 @@ def compare(
         ),
     ] = None,
     runs: Runs = 2000,
-    seed: Seed = 0,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    dpi: Dpi = DPI,
-    quiet: Quiet = False,
-    force: Force = False,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Run two scenarios on common random numbers; print each outcome's paired difference.
 
@@ -174,14 +100,14 @@ def compare(
     from escalsim.analysis import compare as run_compare
     from escalsim.scenario import load_scenario
 
-    overrides = parse_overrides(set_)
+    overrides = opt.parse_overrides(set_)
     if variant is None and not overrides:
         raise typer.BadParameter(
             "give a VARIANT scenario file, or --set to change a copy of BASE",
             param_hint="'VARIANT'",
         )
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
+    settings, seed = how.settings(), how.seed
+    files.check()
     base_sc = load_scenario(base)
     if variant is None:
         try:
@@ -201,10 +127,10 @@ def compare(
     )
     result = _call(run_compare, base_sc, variant_sc, runs, seed, settings=settings)
     table = _call(result.table, _outcomes(outcome))
+    emit(files.format, compare_report(table, result, overrides))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    _print_comparison(table, result, changes)
     figure = lambda: _paired_figure(result, _outcomes(outcome), changes)  # noqa: E731
-    _write(table, out, figure, plot, force, dpi)
+    files.write(table, figure)
 
 
 def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
@@ -216,43 +142,8 @@ def _paired_figure(result: Any, outcomes: Any, changes: str) -> Any:
     return paired_differences(result, outcomes, variant=variant)
 
 
-def _print_comparison(table: pd.DataFrame, result: Any, changes: str) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    b, v = result.base.scenario, result.variant.scenario
-    console = Console(soft_wrap=True)
-    variant = markup(v.title or v.name) + (f" with {markup(changes)}" if changes else "")
-    console.print(f"[bold]{markup(b.title or b.name)}[/bold] → [bold]{variant}[/bold]")
-    pairing = result.pairing
-    if pairing.broken:
-        console.print(f"{result.runs:,} runs of each on the same seeds (seed {result.seed})")
-        console.print(f"note: {markup(pairing.note())}")
-    else:
-        console.print(f"{result.runs:,} paired runs (common random numbers, seed {result.seed})")
-    t = Table(
-        title="Change in each outcome's probability, in percentage points (paired 95% interval)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    t.add_column("outcome", overflow="fold")
-    for name in ("base", "variant", "change", "95% interval", "discordant runs"):
-        t.add_column(name, justify="right")
-    named = b.labels
-    for row in table.itertuples(index=False):
-        t.add_row(
-            markup(named.outcome(str(row.outcome))),
-            _pct(row.p_base),
-            _pct(row.p_variant),
-            _pts(row.diff),
-            f"{_pts(row.ci_low)} to {_pts(row.ci_high)}",
-            f"{row.base_only + row.variant_only:,}",
-        )
-    console.print(t)
-
-
 # --- sweep ----------------------------------------------------------------------------------
+@opt.grouped
 def sweep(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     param: Annotated[
@@ -267,17 +158,10 @@ def sweep(
         ),
     ],
     runs: Runs = 1000,
-    seed: Seed = 0,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    dpi: Dpi = DPI,
-    quiet: Quiet = False,
-    force: Force = False,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Outcome probabilities over a grid of one or two parameters (common random numbers)."""
     from escalsim.analysis import sweep as run_sweep
@@ -297,9 +181,9 @@ def sweep(
         raise typer.BadParameter(
             f"sweep one or two parameters, got {len(grid)}", param_hint="'--param'"
         )
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
-    scenario = load_scenario(file, parse_overrides(set_) or None)
+    settings, seed = how.settings(), how.seed
+    files.check()
+    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
     points = math.prod(len(v) for v in grid.values())
     _check_request(
         points * runs,
@@ -313,14 +197,14 @@ def sweep(
     table = _call(
         run_sweep, scenario, grid, runs, seed, outcomes=_outcomes(outcome), settings=settings
     )
-    _print_sweep(table, scenario)
+    emit(files.format, sweep_report(table, scenario, _sweep_notes(table.attrs.get("pairing", {}))))
 
     def figure() -> Any:
         from escalsim.plot import sweep_curves
 
         return sweep_curves(table, scenario=scenario)
 
-    _write(table, out, figure, plot, force, dpi)
+    files.write(table, figure)
 
 
 def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
@@ -343,41 +227,6 @@ def _sweep_notes(pairing: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _print_sweep(table: pd.DataFrame, scenario: Any) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    params = table.attrs["parameters"]
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
-    console.print(
-        f"{table.attrs['runs']:,} runs per point, seed {table.attrs['seed']} at every point "
-        "(common random numbers)"
-    )
-    for line in _sweep_notes(table.attrs.get("pairing", {})):
-        console.print(f"note: {markup(line)}")
-    t = Table(
-        title="Outcome probabilities (95% Wilson intervals)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    names = list(table["outcome"].cat.categories)
-    for p in params:
-        t.add_column(markup(p.removeprefix("actors.")), justify="right", overflow="fold")
-    for name in names:
-        t.add_column(markup(scenario.labels.outcome(name)), justify="right", overflow="fold")
-    for values, rows in table.groupby(params, sort=False, observed=True):
-        key = values if isinstance(values, tuple) else (values,)
-        cells = [f"{v:g}" for v in key]
-        by = {str(r.outcome): r for r in rows.itertuples(index=False)}
-        for name in names:
-            r = by[name]
-            cells.append(f"{_pct(r.p)} ({r.ci_low * 100:.1f}–{r.ci_high * 100:.1f})")
-        t.add_row(*cells)
-    console.print(t)
-
-
 # --- sensitivity ----------------------------------------------------------------------------
 class Method(str, Enum):
     sobol = "sobol"
@@ -389,6 +238,7 @@ class Space(str, Enum):
     distribution = "distribution"
 
 
+@opt.grouped
 def sensitivity(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     method: Annotated[
@@ -407,7 +257,6 @@ def sensitivity(
     replications: Annotated[
         int, typer.Option("--replications", "-r", min=1, help="Runs per parameter row.")
     ] = 8,
-    seed: Seed = 0,
     space: Annotated[
         Space,
         typer.Option(
@@ -418,32 +267,23 @@ def sensitivity(
     ] = Space.support,
     vary: Annotated[
         list[str] | None,
-        typer.Option(
-            "--vary",
-            metavar="PATH",
-            help="Vary only this uncertain parameter (repeatable; default: all).",
-            show_default=False,
+        opt.listed(
+            "--vary", "PATH", "Vary only this uncertain parameter (repeatable; default: all)."
         ),
     ] = None,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Parameters shown per outcome.")] = 10,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    dpi: Dpi = DPI,
-    quiet: Quiet = False,
-    force: Force = False,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Rank the uncertain parameters by how much they move each outcome's probability."""
     from escalsim.analysis import sensitivity as run_sensitivity
     from escalsim.scenario import load_scenario
 
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
-    scenario = load_scenario(file, parse_overrides(set_) or None)
+    settings, seed = how.settings(), how.seed
+    files.check()
+    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
     varied = len(vary or scenario.uncertain())
     _check_sensitivity(scenario, method.value, n, varied, replications, seed, settings)
     table = _call(
@@ -458,14 +298,14 @@ def sensitivity(
         space=space.value,
         settings=settings,
     )
-    _print_sensitivity(table, scenario, top)
+    emit(files.format, sensitivity_report(table, scenario, top))
 
     def figure() -> Any:
         from escalsim.plot import tornado
 
         return tornado(table, top=top, scenario=scenario)
 
-    _write(table, out, figure, plot, force, dpi)
+    files.write(table, figure)
 
 
 def _check_sensitivity(
@@ -494,52 +334,3 @@ def _check_sensitivity(
         advice="ask for a smaller --n or fewer --replications",
         option="'--n'",
     )
-
-
-def _print_sensitivity(table: pd.DataFrame, scenario: Any, top: int) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    a = table.attrs
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
-    what = "Sobol' indices" if a["method"] == "sobol" else "Morris screening"
-    console.print(
-        f"{what}: {a['rows']:,} parameter rows × {a['replications']} runs = {a['runs']:,} runs, "
-        f"seed {a['seed']}, parameters varied over their {a['space']}"
-    )
-    for name, rows in table.groupby("outcome", sort=False, observed=True):
-        label = markup(scenario.labels.outcome(str(name)))
-        t = Table(title=f"P({label})", title_justify="left", box=box.SIMPLE_HEAD)
-        t.add_column("parameter", overflow="fold")
-        t.add_column("range", justify="right")
-        if a["method"] == "sobol":
-            heads = ("total ST ± 95%", "first-order S1 ± 95%")
-        else:
-            heads = ("μ* ± 95%", "μ", "σ")
-        for h in heads:
-            t.add_column(h, justify="right")
-        for r in rows.head(top).itertuples(index=False):
-            cells = [markup(str(r.parameter).removeprefix("actors.")), f"{r.low:.3g}–{r.high:.3g}"]
-            if a["method"] == "sobol":
-                cells += [_pm(r.ST, r.ST_ci_high), _pm(r.S1, r.S1_ci_high)]
-            else:
-                cells += [_pm(r.mu_star, r.mu_star_ci_high), _num(r.mu), _num(r.sigma)]
-            t.add_row(*cells)
-        console.print(t)
-        noise = a["noise_share"].get(str(name), math.nan)
-        if noise == noise and noise > 0.5:
-            console.print(
-                f"  note: run-to-run noise may account for up to {noise:.0%} of the variance "
-                "of this outcome's estimates; more --replications would sharpen them"
-            )
-
-
-def _num(x: float) -> str:
-    return "–" if x != x else f"{x:.3f}"
-
-
-def _pm(value: float, high: float) -> str:
-    """A value and the half-width of its (symmetric, bootstrap) interval."""
-    return "–" if value != value else f"{value:.3f} ± {high - value:.3f}"

@@ -7,23 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
+from escalsim.cli import options as opt
 from escalsim.cli.analysis_commands import _call, _check_request
-from escalsim.cli.options import (
-    ExecutorName,
-    Quiet,
-    Scheduler,
-    Seed,
-    SetOption,
-    Workers,
-    parse_overrides,
-    run_settings,
-)
 from escalsim.cli.show import markup, plain
 
 CODE_BYTES = 40
 """Bytes a run keeps in a calibration: its outcome, its end day and a few milestone days."""
 
 
+@opt.grouped
 def calibrate(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     target: Annotated[
@@ -47,8 +39,7 @@ def calibrate(
             show_default=False,
         ),
     ],
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per grid point.")] = 2000,
-    seed: Seed = 0,
+    runs: Annotated[int, opt.run_count("Runs per grid point.")] = 2000,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -58,11 +49,8 @@ def calibrate(
             show_default=False,
         ),
     ] = None,
-    set_: SetOption = None,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
+    set_: opt.SetOption = None,
+    how: opt.SeededRun = opt.SEEDED,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Fit one or two parameters so that the scenario meets target statistics (a grid on common
@@ -83,8 +71,8 @@ def calibrate(
         raise typer.BadParameter(
             f"fit one or two parameters, got {len(ranges)}", param_hint="'--param'"
         )
-    settings = run_settings(executor, workers, scheduler, quiet)
-    overrides = parse_overrides(set_)
+    settings, seed = how.settings(), how.seed
+    overrides = opt.parse_overrides(set_)
     scenario = load_scenario(file, overrides or None)
     out = default_out(file) if out is None else out
     check_destination(file, out, force)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from escalsim.cli.show import plain
-from escalsim.errors import EscalsimError
+from escalsim.cli import options as opt
+from escalsim.cli.analysis_commands import _call
+from escalsim.cli.analysis_reports import discover_report
+from escalsim.cli.formats import emit
 
 
+@opt.grouped
 def discover(
     results: Annotated[
         Path, typer.Argument(metavar="RESULTS", help="Results file (.parquet) of 'escalsim run'.")
@@ -38,47 +41,26 @@ def discover(
     ] = 0.05,
     trees: Annotated[int, typer.Option("--trees", min=1, help="Trees of the forest.")] = 100,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Seed of the forest.")] = 0,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", help="Write the figure to this file (.png, .svg, .pdf)."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --plot if it exists.")] = False,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Find the box of uncertain inputs where an outcome is most likely (PRIM), and rank the
     inputs (extra trees): the inputs are the uncertain parameters, the reported events a run
-    may leave out, and the drawn types. Needs: pip install "escalsim[discover]"."""
+    may leave out, and the drawn types. --out writes the chosen box's limits. Needs: pip
+    install "escalsim[discover]"."""
     from escalsim.results import Results
 
-    if plot is not None:
-        from escalsim.plot.files import figure_format
-        from escalsim.results.io import check_target
-
-        try:
-            figure_format(plot)
-        except EscalsimError as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--plot'") from None
-        check_target(plot, force)
+    files.check()
     res = Results.from_parquet(results, lazy=True)
-    try:
-        found = res.discover(
-            outcome,
-            peel_alpha=peel_alpha,
-            paste_alpha=paste_alpha,
-            mass_min=mass_min,
-            select=box,
-            trees=trees,
-            seed=seed,
-        )
-    except ValueError as exc:
-        raise EscalsimError(f"{results}: {exc}") from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was written", err=True)
-        raise typer.Exit(130) from None
-    typer.echo(plain(found, lines=True))
-    if plot is not None:
-        from escalsim.plot.discovery import discovery_panels
-        from escalsim.plot.files import save_figure
+    options = {"peel_alpha": peel_alpha, "paste_alpha": paste_alpha, "mass_min": mass_min}
+    found = _call(
+        res.discover, outcome, **options, select=box, trees=trees, seed=seed, where=results
+    )
+    report = discover_report(found)
+    emit(files.format, report)
 
-        typer.echo(
-            f"figure written to {plain(save_figure(discovery_panels(found), plot, force=force))}"
-        )
+    def figure() -> Any:
+        from escalsim.plot.discovery import discovery_panels
+
+        return discovery_panels(found)
+
+    files.write(report.frame, figure)

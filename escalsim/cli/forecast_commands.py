@@ -8,31 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from escalsim.cli import options as opt
 from escalsim.cli.analysis_commands import (
     CODE_BYTES,
-    Force,
     Outcome,
-    OutCsv,
-    PlotFile,
     _call,
-    _check_files,
     _check_request,
     _outcomes,
-    _pct,
-    _write,
 )
 from escalsim.cli.forecast_options import DATE_FORMATS, MoveEnd
-from escalsim.cli.options import (
-    ExecutorName,
-    Quiet,
-    Scheduler,
-    Seed,
-    SetOption,
-    Workers,
-    parse_overrides,
-    run_settings,
-)
-from escalsim.cli.show import markup
+from escalsim.cli.formats import Report, Shown, decimal, emit, pct, records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +30,7 @@ def _date(name: str, help_text: str) -> Any:
 
 
 # --- trajectory -----------------------------------------------------------------------------
+@opt.grouped
 def trajectory(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (YAML).")],
     first: Annotated[dt.datetime, _date("--from", "The first forecast date (YYYY-MM-DD).")],
@@ -55,18 +41,12 @@ def trajectory(
     every: Annotated[
         str, typer.Option("--every", help="Days between forecast dates: 7d, 2w, 1d.")
     ] = "7d",
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per date.")] = 1000,
-    seed: Seed = 0,
+    runs: Annotated[int, opt.run_count("Runs per date.")] = 1000,
     move_end: MoveEnd = False,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     outcome: Outcome = None,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    quiet: Quiet = False,
-    force: Force = False,
+    how: opt.SeededRun = opt.SEEDED,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Run the as-of forecast at each date and show how each outcome's probability moved.
 
@@ -78,9 +58,9 @@ def trajectory(
     from escalsim.analysis.trajectory import trajectory as run_trajectory
     from escalsim.scenario import load_scenario
 
-    settings = run_settings(executor, workers, scheduler, quiet)
-    _check_files(out, plot, force)
-    scenario = load_scenario(file, parse_overrides(set_) or None)
+    settings, seed = how.settings(), how.seed
+    files.check()
+    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
     end = scenario.start if last is None else last.date()
     try:
         step = parse_every(every)
@@ -106,53 +86,48 @@ def trajectory(
         outcomes=_outcomes(outcome),
         settings=settings,
     )
-    _print_trajectory(table, scenario)
+    emit(files.format, trajectory_report(table, scenario))
 
     def figure() -> Any:
         from escalsim.plot import trajectory as draw
 
         return draw(table, scenario)
 
-    _write(table, out, figure, plot, force)
+    files.write(table, figure)
 
 
-def _print_trajectory(table: pd.DataFrame, scenario: Any) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
+def trajectory_report(table: pd.DataFrame, scenario: Any) -> Report:
+    """Each outcome's probability as forecast on each date: one column a date (split, the
+    outcome column repeated, when the dates do not fit side by side)."""
     a = table.attrs
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{markup(scenario.title or scenario.name)}[/bold]")
     ends = table["end"].drop_duplicates()
     end = f"by {ends.iloc[0]:%Y-%m-%d}" if len(ends) == 1 else "within the horizon"
-    console.print(
+    heading = [
+        scenario.title or scenario.name,
         f"as-of forecasts, {a['runs']:,} runs per date, seed {a['seed']} at every date "
-        "(common random numbers)"
+        "(common random numbers)",
+    ]
+    names = [str(n) for n in table["outcome"].cat.categories]
+    columns = list(table.groupby("date", sort=True))
+    by = [dict(zip(rows["outcome"].astype(str), rows["p"], strict=True)) for _, rows in columns]
+    rows = [["(events known)", *(str(int(r["known"].iloc[0])) for _, r in columns)]]
+    rows += [[scenario.labels.outcome(n), *(pct(p[n]) for p in by)] for n in names]
+    shown = Shown(
+        f"P(outcome {end}) as forecast on each date (95% intervals: --format json, --out, --plot)",
+        ["outcome", *(f"{day:%Y-%m-%d}" for day, _ in columns)],
+        rows,
     )
-    console.print(f"P(outcome {end}) as forecast on each date (95% intervals: --out, --plot)")
-    names = list(table["outcome"].cat.categories)
-    days = sorted(table["date"].unique())
-    for i in range(0, len(days), DATES_PER_TABLE):
-        t = Table(box=box.SIMPLE_HEAD)
-        t.add_column("outcome", no_wrap=True)
-        part = table[table["date"].isin(days[i : i + DATES_PER_TABLE])]
-        columns = list(part.groupby("date", sort=True))
-        for day, _ in columns:
-            t.add_column(f"{day:%Y-%m-%d}", justify="right", no_wrap=True)
-        known = [str(int(rows["known"].iloc[0])) for _, rows in columns]
-        t.add_row("(events known)", *known)
-        p = [dict(zip(rows["outcome"].astype(str), rows["p"], strict=True)) for _, rows in columns]
-        for name in names:
-            t.add_row(markup(name), *(_pct(by[name]) for by in p))
-        console.print(t)
-
-
-DATES_PER_TABLE = 4
-"""Forecast dates side by side in one printed table (more make another table)."""
+    data = {
+        "scenario": scenario.name,
+        "runs": a["runs"],
+        "seed": a["seed"],
+        "forecasts": records(table),
+    }
+    return Report(heading, [shown], data, table)
 
 
 # --- score ----------------------------------------------------------------------------------
+@opt.grouped
 def score(
     results: Annotated[
         Path, typer.Argument(metavar="RESULTS", help="Results file (.parquet) of the forecast.")
@@ -161,9 +136,7 @@ def score(
     bins: Annotated[
         int, typer.Option("--bins", min=1, max=20, help="Bins of the reliability diagram.")
     ] = 5,
-    out: OutCsv = None,
-    plot: PlotFile = None,
-    force: Force = False,
+    files: opt.Outputs = opt.FILES,
 ) -> None:
     """Each question's probability from the results, with Brier and log scores (the model's
     and each reference's) where the question is resolved and the forecast came first."""
@@ -171,79 +144,70 @@ def score(
     from escalsim.analysis.scoring import score as run_score
     from escalsim.errors import EscalsimError
 
-    _check_files(out, plot, force)
+    files.check()
     table = run_score(results, questions)
-    if plot is not None and not table["scored"].any():
+    if files.plot is not None and not table["scored"].any():
         raise EscalsimError(
             "--plot: no forecast is scored yet (no question is resolved, or every forecast "
             "came after its answer), so there is no reliability diagram to draw"
         )
-    _print_scores(table, {q.id: q for q in table.attrs["questions"]})
 
     def figure() -> Any:
         from escalsim.plot import reliability
 
         return reliability(reliability_table(table, bins))
 
-    _print_summary(summary(table))
-    _write(table, out, figure, plot, force)
+    emit(files.format, score_report(table, summary(table)))
+    files.write(table, figure)
 
 
-def _num(x: float) -> str:
-    return "–" if x != x else f"{x:.3f}"
-
-
-def _print_scores(table: pd.DataFrame, questions: dict[str, Any]) -> None:
-    """Each question on a line of its own, then one line per forecast of it."""
-    from rich.console import Console
-
+def score_report(table: pd.DataFrame, summary: pd.DataFrame) -> Report:
+    """Per question, each source's forecast and its scores; then the mean scores per source
+    (``--format csv``: every forecast and its scores)."""
     a = table.attrs
-    console = Console(soft_wrap=True, highlight=False)
-    console.print(
-        f"[bold]{markup(a['scenario'])}[/bold]: forecast made on {a['made']} from "
-        f"{a['runs']:,} runs; Brier and log scores: 0 is perfect, lower is better"
-    )
-    width = max(len(str(s)) for s in table["source"])
+    questions = {q.id: q for q in a["questions"]}
+    heading = [
+        f"{a['scenario']}: forecast made on {a['made']} from {a['runs']:,} runs; Brier and log "
+        "scores: 0 is perfect, lower is better"
+    ]
+    tables = []
     for qid, rows in table.groupby("question", sort=False):
         q = questions[qid]
         answer = q.resolution if q.known_on is None else f"{q.resolution} (known {q.known_on})"
-        console.print(f"[bold]{markup(qid)}[/bold]: {markup(q.describe())} — {answer}")
-        for r in rows.itertuples(index=False):
-            p = _pct(r.p)
-            if r.ci_low == r.ci_low:
-                p += f" ({r.ci_low * 100:.1f}–{r.ci_high * 100:.1f})"
-            scores = f"Brier {r.brier:.3f}  log {r.log_score:.3f}" if r.scored else ""
-            note = "" if r.note == "unresolved" else markup(r.note)
-            line = f"  {markup(r.source):<{width}}  {r.made}  {p:<16} {scores}{note}"
-            console.print(line.rstrip())
-
-
-def _print_summary(summary: pd.DataFrame) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(soft_wrap=True)
+        cells = [
+            [
+                str(r.source),
+                str(r.made),
+                pct(r.p),
+                "–" if r.ci_low != r.ci_low else f"{r.ci_low * 100:.1f}–{r.ci_high * 100:.1f}",
+                decimal(r.brier) if r.scored else "",
+                decimal(r.log_score) if r.scored else "",
+                "" if r.note == "unresolved" else str(r.note),
+            ]
+            for r in rows.itertuples(index=False)
+        ]
+        heads = ["source", "made", "p", "95% interval", "Brier", "log", "note"]
+        tables.append(Shown(f"{qid}: {q.describe()} — {answer}", heads, cells))
     if summary.empty:
-        console.print(
+        heading.append(
             "no forecast is scored yet: no question is resolved (or every forecast came "
             "after its answer); set resolution and resolved_on as they resolve"
         )
-        return
-    t = Table(
-        title="Mean scores per source (and the model's on the same questions)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
-    for name in ("source", "questions", "Brier", "log", "model Brier", "model log"):
-        t.add_column(name, justify="left" if name == "source" else "right")
-    for r in summary.itertuples(index=False):
-        t.add_row(
-            markup(r.source),
-            str(r.questions),
-            _num(r.brier),
-            _num(r.log_score),
-            _num(r.model_brier),
-            _num(r.model_log_score),
-        )
-    console.print(t)
+    else:
+        cells = [
+            [str(r.source), str(r.questions)]
+            + [decimal(x) for x in (r.brier, r.log_score, r.model_brier, r.model_log_score)]
+            for r in summary.itertuples(index=False)
+        ]
+        heads = ["source", "questions", "Brier", "log", "model Brier", "model log"]
+        title = "Mean scores per source (and the model's on the same questions)"
+        tables.append(Shown(title, heads, cells))
+    scores = table.drop(columns=[c for c in table.columns if c == "question_obj"])
+    data = {
+        "scenario": a["scenario"],
+        "made": str(a["made"]),
+        "runs": a["runs"],
+        "scores": records(scores),
+        "summary": records(summary),
+    }
+    return Report(heading, tables, data, scores)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from escalsim.cli.options import DPI, Dpi, SetOption, parse_overrides
+from escalsim.cli import options as opt
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
@@ -56,7 +56,7 @@ def plot(
             help="With --kind beliefs, cohesion or rungs-over-time: one fan per outcome.",
         ),
     ] = False,
-    dpi: Dpi = DPI,
+    dpi: opt.Dpi = opt.DPI,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Draw one figure of a results file: outcomes, incidence, rungs, milestones or driver; or,
@@ -95,22 +95,10 @@ def plot(
     typer.echo(f"figure written to {plain(save_figure(fig, out, force=force, dpi=dpi))}")
 
 
+@opt.grouped
 def narrate(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            metavar="FILE",
-            help="Scenario file (YAML), or a results file (.parquet) whose runs to tell.",
-        ),
-    ],
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed", "-s", min=0, help="Root seed of the ensemble, as given to 'run' (default 0)."
-        ),
-    ] = None,
-    run: Annotated[int, typer.Option("--run", "-r", min=0, help="Which run of the ensemble.")] = 0,
-    set_: SetOption = None,
+    file: opt.RunSource,
+    which: opt.OneRun = opt.ONE_RUN,
     history: Annotated[
         bool, typer.Option("--history/--no-history", help="Tell the history before the start.")
     ] = True,
@@ -122,28 +110,9 @@ def narrate(
     """
     from escalsim.narration import narrate as tell_run
 
-    overrides = parse_overrides(set_)
-    if file.suffix.lower() == ".parquet":
-        from escalsim.results import Results
-
-        if seed is not None:
-            raise typer.BadParameter(
-                "a results file fixes each run's seed; choose the run with --run",
-                param_hint="'--seed'",
-            )
-        if overrides:
-            raise typer.BadParameter(
-                "a results file fixes its scenario; --set applies to scenario files",
-                param_hint="'--set'",
-            )
-        source = Results.from_parquet(file, lazy=True)
-        if len(source) == 0:
-            raise EscalsimError(f"{file}: holds no runs (0 rows), so there is no run to tell")
-        typer.echo(plain(tell_run(source, run=run, history=history), lines=True))
-        return
-    from escalsim.scenario import load_scenario
-
-    scenario = load_scenario(file, overrides or None)
-    typer.echo(
-        plain(tell_run(scenario, 0 if seed is None else seed, run, history=history), lines=True)
-    )
+    source, seed = which.source(file, "tell")
+    if seed is None:
+        told = tell_run(source, run=which.run, history=history)
+    else:
+        told = tell_run(source, seed, which.run, history=history)
+    typer.echo(plain(told, lines=True))

@@ -9,17 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from escalsim.cli import limits
-from escalsim.cli.options import (
-    DPI,
-    Dpi,
-    ExecutorName,
-    Quiet,
-    Scheduler,
-    SetOption,
-    Workers,
-    parse_overrides,
-    run_settings,
-)
+from escalsim.cli import options as opt
+from escalsim.cli.analysis_commands import _call
 from escalsim.cli.show import plain
 from escalsim.errors import EscalsimError
 
@@ -33,6 +24,7 @@ RUNS = 10_000
 HTML = (".html", ".htm")
 
 
+@opt.grouped
 def report(
     source: Annotated[
         Path,
@@ -43,14 +35,7 @@ def report(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The report to write: an .html file.")],
     runs: Annotated[
-        int | None,
-        typer.Option(
-            "--runs",
-            "-n",
-            min=1,
-            help=f"Runs of a scenario file (default {RUNS:,}).",
-            show_default=False,
-        ),
+        int | None, opt.run_count(f"Runs of a scenario file (default {RUNS:,}).")
     ] = None,
     seed: Annotated[
         int | None,
@@ -58,14 +43,13 @@ def report(
             "--seed", "-s", min=0, help="Root seed of a scenario file's runs (default 0)."
         ),
     ] = None,
-    set_: SetOption = None,
+    set_: opt.SetOption = None,
     compare: Annotated[
         list[Path] | None,
-        typer.Option(
+        opt.listed(
             "--compare",
-            metavar="VARIANT.yaml",
-            help="A what-if scenario, run on the same seeds and compared run by run. Repeatable.",
-            show_default=False,
+            "VARIANT.yaml",
+            "A what-if scenario, run on the same seeds and compared run by run. Repeatable.",
         ),
     ] = None,
     sensitivity: Annotated[
@@ -75,11 +59,8 @@ def report(
             help="Add a global sensitivity analysis (Morris screening; adds a few thousand runs).",
         ),
     ] = False,
-    workers: Workers = None,
-    executor: ExecutorName = "processes",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
-    dpi: Dpi = DPI,
+    how: opt.RunOptions = opt.RUN,
+    dpi: opt.Dpi = opt.DPI,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Write a self-contained HTML report: the question, how and when it ends, milestones,
@@ -95,7 +76,7 @@ def report(
     if out.suffix.lower() not in HTML:
         raise typer.BadParameter(f"expected an .html file, got {out}", param_hint="'--out'")
     check_target(out, force)  # refused now, not after the runs
-    settings = run_settings(executor, workers, scheduler, quiet)
+    settings = how.settings()
     results_file = source.suffix.lower() == ".parquet"
     if results_file:
         _refuse_run_options(runs, seed, set_)
@@ -103,7 +84,7 @@ def report(
     if results_file:
         results = _read(source)
     else:
-        results = _simulate(source, parse_overrides(set_), runs or RUNS, seed or 0, settings)
+        results = _simulate(source, opt.parse_overrides(set_), runs or RUNS, seed or 0, settings)
     comparisons = [_call(_what_if, results, v, settings) for v in variants]
     table = _call(_sensitivity, results, settings) if sensitivity else None
     from escalsim.report import write_report
@@ -172,15 +153,3 @@ def _sensitivity(results: Results, settings: RunSettings) -> Any:
 
     seed = int(results.provenance.get("seed", 0))
     return sensitivity(results.scenario, "morris", seed=seed, settings=settings)
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a step; bad arguments become user errors, Ctrl-C a short message (nothing is
-    written before the last step, which writes atomically)."""
-    try:
-        return fn(*args, **kwargs)
-    except (ValueError, TypeError) as exc:
-        raise EscalsimError(str(exc)) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was written", err=True)
-        raise typer.Exit(130) from None

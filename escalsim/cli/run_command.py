@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import signal
 import sys
@@ -17,8 +16,9 @@ from typing import Annotated
 import typer
 
 from escalsim.cli import limits
+from escalsim.cli.fit import print_tables
 from escalsim.cli.forecast_options import AsOf, MoveEnd, as_of_scenario
-from escalsim.cli.formats import Format, FormatOption, emit_run
+from escalsim.cli.formats import Format, FormatOption, check_xlsx, emit, export_xlsx
 from escalsim.cli.options import (
     DPI,
     Dpi,
@@ -31,6 +31,7 @@ from escalsim.cli.options import (
     parse_overrides,
     run_settings,
 )
+from escalsim.cli.run_report import outcome_table, run_report
 from escalsim.cli.show import markup, plain
 from escalsim.errors import EscalsimError, Interrupted
 from escalsim.results.provenance import now_iso
@@ -67,7 +68,18 @@ def run(
         int, typer.Option("--max-runs", min=1, help="Cap on the run count with --precision.")
     ] = 1_000_000,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the runs to this Parquet file.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the runs to this file: .parquet (streamed, with provenance) or .csv.",
+        ),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export", help="Write the report's tables to this .xlsx workbook (needs openpyxl)."
+        ),
     ] = None,
     set_: SetOption = None,
     events: Annotated[bool, typer.Option("--events", help="Keep every run's event log.")] = False,
@@ -119,12 +131,7 @@ def run(
     )
     scenario = es.load_scenario(file, parse_overrides(set_) or None)
     scenario = as_of_scenario(scenario, as_of, move_end)
-    if out is not None and out.suffix.lower() != ".parquet":
-        raise typer.BadParameter(f"expected a .parquet file, got {out}", param_hint="'--out'")
-    if resume and out is None:
-        raise typer.BadParameter(
-            "needs --out, the file to stream the runs to", param_hint="'--resume'"
-        )
+    out, csv_out = _check_out(out, export, resume, force)
     if plot is not None:  # refused now, not after the runs
         from escalsim.plot import check_figure_folder
 
@@ -155,20 +162,53 @@ def run(
         raise EscalsimError(str(exc)) from None
     earlier = out is not None and results.provenance.get("finished", stamp) < stamp
     elapsed = None if earlier else time.perf_counter() - started
-    if format_ is Format.table:
-        _print_report(results, elapsed)
-    else:
-        emit_run(format_, results, elapsed)
+    report = run_report(results, elapsed)
+    if csv_out is not None:
+        results.to_csv(csv_out, force=force)
+        out = csv_out
+    if export is not None:
+        export_xlsx(report, export, force)
+    emit(format_, report)
     aside = format_ is not Format.table  # stdout holds only the tables: notes go to stderr
     if earlier:
         typer.echo(f"{plain(out)} already held this run; nothing to resume", err=aside)
     elif out is not None:
         typer.echo(f"runs written to {plain(out)}", err=aside)
+    if export is not None:
+        typer.echo(f"tables written to {plain(export)}", err=aside)
     if plot is not None:
         from escalsim.plot import standard_figures
 
         for path in standard_figures(results, plot, force=force, dpi=dpi):
             typer.echo(f"figure written to {plain(path)}", err=aside)
+
+
+def _check_out(
+    out: Path | None, export: Path | None, resume: bool, force: bool
+) -> tuple[Path | None, Path | None]:
+    """The --out file to stream to (.parquet) and the one to write at the end (.csv), both
+    refused now if they cannot be written, not after the runs."""
+    from escalsim.results.io import check_target
+
+    suffix = None if out is None else out.suffix.lower()
+    if suffix not in (None, ".parquet", ".csv"):
+        raise typer.BadParameter(
+            f"expected a .parquet or .csv file, got {out}", param_hint="'--out'"
+        )
+    if resume and suffix != ".parquet":
+        raise typer.BadParameter(
+            "needs --out FILE.parquet, the file to stream the runs to", param_hint="'--resume'"
+        )
+    if export is not None:
+        check_xlsx(export, force)
+        if out is not None and out.resolve() == export.resolve():
+            raise typer.BadParameter(
+                "--out and --export name the same file", param_hint="'--export'"
+            )
+    if suffix == ".csv":
+        check_target(out, force)
+        return None, out
+    return out, None
 
 
 def _check_request(
@@ -198,96 +238,6 @@ def _check_request(
         "run count), or ask for fewer",
     )
     return timing
-
-
-def _print_report(results, elapsed: float | None) -> None:
-    from rich.console import Console
-
-    sc = results.scenario
-    prov = results.provenance
-    n = int(prov.get("runs", len(results.runs)))
-    console = Console(soft_wrap=True)
-    console.print(
-        f"[bold]{markup(sc.title or sc.name)}[/bold] — from {sc.start} over {sc.horizon:g} days"
-    )
-    how = (
-        f"{prov.get('executor', '?')}, {prov.get('workers', '?')} workers, seed {prov.get('seed')}"
-    )
-    when = f"finished {prov.get('finished')}"
-    if elapsed is not None:
-        new = n - int(prov.get("resumed_from", 0))  # a resumed run's earlier runs took no time
-        when = f"in {elapsed:.1f} s, {new / max(elapsed, 1e-9):,.0f} runs/s"
-    console.print(f"{n:,} runs {when} ({how})")
-    if prov.get("precision") is not None:
-        met = "met" if prov.get("precision_met") else "NOT met (cap reached)"
-        console.print(f"precision ±{prov['precision']:g}: {met} after {n:,} runs")
-    console.print(_summary_table(results.summary(), "Outcomes (95% Wilson intervals)", sc.labels))
-    console.print(_milestone_table(results.milestones(), sc.start, n, sc.labels))
-    if prov.get("trace"):
-        console.print(_attribution_table(results.attribution()))
-
-
-def _summary_table(summary, title: str, labels):
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for name in ("outcome", "p", "95% interval", "runs"):
-        table.add_column(name, justify="left" if name == "outcome" else "right")
-    for row in summary.itertuples(index=False):
-        table.add_row(
-            markup(labels.outcome(str(row.outcome))),
-            f"{row.p:.3f}",
-            f"{row.ci_low:.3f} – {row.ci_high:.3f}",
-            f"{int(row.count):,}",
-        )
-    return table
-
-
-def _attribution_table(attribution):
-    """What decided each outcome's runs: the actor's best option, a lower-utility one, or an
-    exogenous draw (a success roll, the collapse hazard or an incident)."""
-    from rich.table import Table
-
-    table = Table(
-        title="What decided each outcome: the share of its runs ended by the actor's best "
-        "option, by a lower-utility one, or by an exogenous draw (a success roll, or a hazard: "
-        "collapse, incident); p: median probability of the deciding choice",
-        title_justify="left",
-    )
-    for name in ("outcome", "runs", "best", "lower", "roll", "hazard", "p"):
-        table.add_column(name, justify="left" if name == "outcome" else "right")
-
-    def pct(x: float) -> str:
-        return "—" if x != x else f"{x:.0%}"
-
-    for row in attribution.itertuples(index=False):
-        if not row.runs or row.horizon == 1.0:
-            continue  # no run, or all at the horizon: nothing decided them
-        shares = (row.best, row.lower, row.roll, row.hazard)
-        p = "—" if row.median_p != row.median_p else f"{row.median_p:.2f}"
-        table.add_row(markup(row.outcome), f"{row.runs:,}", *map(pct, shares), p)
-    return table
-
-
-def _milestone_table(milestones, start: dt.date, runs: int, labels):
-    import math
-
-    from rich.table import Table
-
-    table = Table(
-        title="Milestones reached within the horizon ('before': only in the history)",
-        title_justify="left",
-    )
-    for name in ("milestone", "p", "95% interval", "median date", "before"):
-        table.add_column(name, justify="left" if name == "milestone" else "right")
-    for row in milestones.itertuples(index=False):
-        day = row.median_day
-        when = "—" if day is None or math.isnan(day) else str(start + dt.timedelta(days=float(day)))
-        before = f"{row.before_start / runs:.2f}" if runs else "—"
-        interval = f"{row.ci_low:.3f} – {row.ci_high:.3f}"
-        name = markup(labels.milestone(str(row.milestone)))
-        table.add_row(name, f"{row.p:.3f}", interval, when, before)
-    return table
 
 
 @contextlib.contextmanager
@@ -345,6 +295,6 @@ def _print_interrupted(stop: Interrupted, scenario, streaming: bool) -> None:
             rows.append(
                 {"outcome": outcome, "count": k, "p": k / stop.runs, "ci_low": lo, "ci_high": hi}
             )
-        title = "Outcomes of the finished runs"
-        console.print(_summary_table(pd.DataFrame(rows), title, scenario.labels))
+        shown = outcome_table(pd.DataFrame(rows), scenario.labels, "Outcomes of the finished runs")
+        print_tables(console, [shown])
     sys.stderr.flush()

@@ -83,12 +83,18 @@ def foreground() -> str:
     return str(mpl.rcParams["text.color"])
 
 
+def new_figure(size: tuple[float, float] = SIZE) -> Figure:
+    """A new Figure outside pyplot (so no global figure list grows, and a notebook shows it
+    once, as the cell's value)."""
+    _notebook_display()
+    return Figure(figsize=size, layout="constrained")
+
+
 def new_axes(ax: Axes | None, size: tuple[float, float] = SIZE) -> tuple[Figure, Axes]:
     """The given Axes and its Figure, or a new Figure with one Axes (no pyplot state)."""
     if ax is not None:
         return ax.figure, ax
-    _notebook_display()
-    fig = Figure(figsize=size, layout="constrained")
+    fig = new_figure(size)
     return fig, fig.add_subplot()
 
 
@@ -107,9 +113,8 @@ def new_panels(
     if panels == 1:
         fig, one = new_axes(None, size)
         return fig, [one]
-    _notebook_display()
     rows = math.ceil(panels / 2)
-    fig = Figure(figsize=(size[0] * 2, size[1] * rows), layout="constrained")
+    fig = new_figure((size[0] * 2, size[1] * rows))
     axes = list(fig.subplots(rows, 2, squeeze=False).ravel())
     for extra in axes[panels:]:
         extra.set_visible(False)
@@ -153,17 +158,6 @@ def percent_axis(ax: Axes, axis: str = "y") -> None:
     decimals = 0 if high - low >= 0.05 else None
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
-
-
-def fmt_p(p: float) -> str:
-    """A probability as a short percentage: 47.8%, 0.4%, <0.1%, 0%."""
-    if p != p:  # NaN
-        return "–"
-    if p == 0:
-        return "0%"
-    if p < 0.001:
-        return "<0.1%"
-    return f"{p:.1%}"
 
 
 def as_results(obj: Any, what: str = "results") -> Results:

@@ -40,8 +40,6 @@ class PlotAccessor:
 
         return incidence(self._results, **options)
 
-    timeline = incidence
-
     def rungs(self, actor: str | None = None, **options: Any) -> Figure:
         """Highest rung reached by an actor (:func:`escalsim.plot.rungs`)."""
         from escalsim.plot.ladder import rungs

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from escalsim.plot._common import PALETTE, foreground, new_axes, percent_axis, set_title
+from escalsim.plot._common import (
+    PALETTE,
+    foreground,
+    new_axes,
+    new_figure,
+    percent_axis,
+    set_title,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -115,10 +122,8 @@ def feature_scores(d: Discovery, ax: Axes | None = None, top: int = 15) -> Figur
 
 def discovery_panels(d: Discovery) -> Figure:
     """The trade-off, the chosen box and the input scores, side by side."""
-    from matplotlib.figure import Figure
-
     rows = max(len(d.box()), min(len(d.features), 15), 4)
-    fig = Figure(figsize=(18, max(4.5, 0.35 * rows + 1.5)), layout="constrained")
+    fig = new_figure((18, max(4.5, 0.35 * rows + 1.5)))
     axes = fig.subplots(1, 3)
     for draw, ax in zip((tradeoff, box_limits, feature_scores), axes, strict=True):
         draw(d, ax=ax)

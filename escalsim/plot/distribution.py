@@ -7,19 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from escalsim.plot._common import (
-    as_results,
-    check_summary,
-    fmt_p,
-    foreground,
-    labels,
-    legend_outside,
-    new_axes,
-    outcome_colors,
-    percent_axis,
-    runs_subtitle,
-    set_title,
-)
+from escalsim.plot import _common as common
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,21 +37,21 @@ def outcomes(
 
     if isinstance(results, Results):
         summary = results.summary()
-        colors = outcome_colors(results)
-        subtitle = runs_subtitle(results)
-        named = labels(results)
+        colors = common.outcome_colors(results)
+        subtitle = common.runs_subtitle(results)
+        named = common.labels(results)
     else:
-        summary = check_summary(results)
-        colors = outcome_colors([str(o) for o in summary["outcome"]])
+        summary = common.check_summary(results)
+        colors = common.outcome_colors([str(o) for o in summary["outcome"]])
         subtitle = f"{int(summary['count'].sum()):,} runs"
-        named = labels(None)
+        named = common.labels(None)
     names = [str(o) for o in summary["outcome"]]
     p = summary["p"].to_numpy(dtype=float)
     low = summary["ci_low"].to_numpy(dtype=float)
     high = summary["ci_high"].to_numpy(dtype=float)
     order = np.argsort(-p, kind="stable") if sort else np.arange(len(names))
     order = order[::-1]  # barh draws from the bottom: the largest goes on top
-    fig, ax = new_axes(ax, (8.0, 0.42 * len(names) + 1.6))
+    fig, ax = common.new_axes(ax, (8.0, 0.42 * len(names) + 1.6))
     y = np.arange(len(order))
     err = np.vstack([p[order] - low[order], high[order] - p[order]])
     bars = ax.barh(
@@ -70,7 +59,7 @@ def outcomes(
         p[order],
         color=[colors[names[i]] for i in order],
         xerr=err,
-        error_kw={"ecolor": foreground(), "capsize": 3, "elinewidth": 1.2},
+        error_kw={"ecolor": common.foreground(), "capsize": 3, "elinewidth": 1.2},
         height=0.7,
     )
     for rect, i in zip(bars.patches, order, strict=True):
@@ -79,12 +68,12 @@ def outcomes(
     top = float(np.nanmax(high)) if len(high) else 1.0
     pad = 0.01 * max(top, 0.05)
     for yi, i in zip(y, order, strict=True):
-        ax.text(high[i] + pad, yi, fmt_p(p[i]), va="center", ha="left", fontsize="small")
+        ax.text(high[i] + pad, yi, percent(p[i]), va="center", ha="left", fontsize="small")
     ax.set_xlim(0, min(1.0, top * 1.18 + 0.02))
-    percent_axis(ax, "x")
+    common.percent_axis(ax, "x")
     ax.set_xlabel("probability (share of runs, with 95% interval)")
     ax.spines[["top", "right"]].set_visible(False)
-    set_title(ax, title or "Outcome probabilities", subtitle)
+    common.set_title(ax, title or "Outcome probabilities", subtitle)
     return fig
 
 
@@ -92,9 +81,9 @@ def _as_mapping(
     results: Sequence[Results] | Mapping[str, Results], labels: Sequence[str] | None
 ) -> dict[str, Results]:
     if isinstance(results, Mapping):
-        items = {str(k): as_results(v) for k, v in results.items()}
+        items = {str(k): common.as_results(v) for k, v in results.items()}
     else:
-        seq = [as_results(r) for r in results]
+        seq = [common.as_results(r) for r in results]
         if labels is None:
             labels = [r.scenario.title or r.scenario.name for r in seq]
         if len(labels) != len(seq):
@@ -124,7 +113,7 @@ def _labels(items: Mapping[str, Results]) -> Callable[[str], str]:
         for r in items.values():
             if name in r.scenario.outcomes:
                 return r.scenario.labels.outcome(name)
-        return labels(None).outcome(name)
+        return common.labels(None).outcome(name)
 
     return label
 
@@ -132,7 +121,7 @@ def _labels(items: Mapping[str, Results]) -> Callable[[str], str]:
 def _colors(items: Mapping[str, Results]) -> dict[str, str]:
     colors: dict[str, str] = {}
     for r in items.values():
-        for k, v in outcome_colors(r).items():
+        for k, v in common.outcome_colors(r).items():
             colors.setdefault(k, v)
     return colors
 
@@ -217,11 +206,11 @@ def comparison(
             raise ValueError(f"difference=True compares exactly two results, got {len(items)}")
         return _difference(items, keys, colors, ax, title, runs)
     names = _union_outcomes(items)
-    fig, ax = new_axes(ax, (8.0, 0.24 * len(names) * len(items) + 1.8))
+    fig, ax = common.new_axes(ax, (8.0, 0.24 * len(names) * len(items) + 1.8))
     k = len(items)
     height = 0.8 / k
     y0 = np.arange(len(names))[::-1].astype(float)
-    fg = foreground()
+    fg = common.foreground()
     hatches = ["", "///", "...", "xx", "\\\\", "oo"]
     style_handles = []
     top = 0.0
@@ -246,7 +235,7 @@ def comparison(
         )
         for yi, pi, hii in zip(y, p, hi, strict=True):
             if not np.isnan(pi):
-                ax.text(hii + 0.005, yi, fmt_p(pi), va="center", fontsize="x-small")
+                ax.text(hii + 0.005, yi, percent(pi), va="center", fontsize="x-small")
         top = max(top, float(np.nanmax(hi)))
         style_handles.append(
             Patch(
@@ -260,11 +249,11 @@ def comparison(
     named = _labels(items)
     ax.set_yticks(y0, [named(o) for o in names])
     ax.set_xlim(0, min(1.0, top * 1.2 + 0.02))
-    percent_axis(ax, "x")
+    common.percent_axis(ax, "x")
     ax.set_xlabel("probability (share of runs, with 95% interval)")
     ax.spines[["top", "right"]].set_visible(False)
-    legend_outside(ax, style_handles)
-    set_title(ax, title or "Outcome probabilities compared", runs)
+    common.legend_outside(ax, style_handles)
+    common.set_title(ax, title or "Outcome probabilities compared", runs)
     return fig
 
 
@@ -272,12 +261,12 @@ def _difference(items, keys, colors, ax, title, runs) -> Figure:
     base, other = items[keys[0]], items[keys[1]]
     diff = outcome_differences(base, other)
     names = list(diff["outcome"])
-    fig, ax = new_axes(ax, (8.0, 0.42 * len(names) + 1.8))
+    fig, ax = common.new_axes(ax, (8.0, 0.42 * len(names) + 1.8))
     d = diff["difference"].to_numpy(dtype=float)
     lo = diff["ci_low"].to_numpy(dtype=float)
     hi = diff["ci_high"].to_numpy(dtype=float)
     y = np.arange(len(names))[::-1]
-    fg = foreground()
+    fg = common.foreground()
     bars = ax.barh(
         y,
         d,
@@ -313,5 +302,5 @@ def _difference(items, keys, colors, ax, title, runs) -> Figure:
         f"(95% interval; {how})"
     )
     ax.spines[["top", "right"]].set_visible(False)
-    set_title(ax, title or f"What changes: {keys[1]} vs {keys[0]}", runs)
+    common.set_title(ax, title or f"What changes: {keys[1]} vs {keys[0]}", runs)
     return fig

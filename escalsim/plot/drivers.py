@@ -9,16 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from escalsim.checks import positive_int
-from escalsim.plot._common import (
-    foreground,
-    labels,
-    legend_outside,
-    new_axes,
-    outcome_colors,
-    percent_axis,
-    runs_subtitle,
-    set_title,
-)
+from escalsim.plot import _common as common
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,9 +149,9 @@ def driver(
         if unknown:
             raise ValueError(f"unknown outcome {unknown[0]!r}; expected one of {list(sc.outcomes)}")
         names = list(outcomes)
-    colors = outcome_colors(results)
-    fig, ax = new_axes(ax)
-    fg = foreground()
+    colors = common.outcome_colors(results)
+    fig, ax = common.new_axes(ax)
+    fg = common.foreground()
     n_bins = table["bin"].nunique()
     for i, name in enumerate(names):
         part = table[table["outcome"] == name].sort_values("x")
@@ -179,7 +170,7 @@ def driver(
             markersize=5,
             linewidth=2,
             capsize=3,
-            label=labels(results).outcome(name),
+            label=common.labels(results).outcome(name),
         )
     edges = table.drop_duplicates("bin")
     discrete = bool((edges["lower"] == edges["upper"]).all())
@@ -189,7 +180,7 @@ def driver(
         for cut in edges["upper"].to_numpy()[:-1]:
             ax.axvline(cut, color=fg, alpha=0.15, linewidth=0.8)
     ax.set_ylim(bottom=0)
-    percent_axis(ax)
+    common.percent_axis(ax)
     how = "one bin per value" if discrete else f"{n_bins} bins of about equal run counts"
     label = path
     if path.startswith("history."):
@@ -198,6 +189,6 @@ def driver(
     ax.set_ylabel("probability of the outcome (95% interval)")
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    legend_outside(ax, title="outcome")
-    set_title(ax, title or f"What drives the outcome: {path}", runs_subtitle(results))
+    common.legend_outside(ax, title="outcome")
+    common.set_title(ax, title or f"What drives the outcome: {path}", common.runs_subtitle(results))
     return fig

@@ -10,7 +10,6 @@ import numpy as np
 from escalsim.plot._common import (
     PALETTE,
     date_axis,
-    fmt_p,
     foreground,
     legend_outside,
     new_axes,
@@ -18,6 +17,7 @@ from escalsim.plot._common import (
     percent_axis,
     set_title,
 )
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +58,7 @@ def trajectory(
             continue
         color = colors.get(name, PALETTE[len(colors) % len(PALETTE)])
         dates = part["date"].to_numpy()
-        ax.plot(dates, p, color=color, marker="o", markersize=3, label=f"{name}: {fmt_p(p[-1])}")
+        ax.plot(dates, p, color=color, marker="o", markersize=3, label=f"{name}: {percent(p[-1])}")
         low, high = part["ci_low"].to_numpy(dtype=float), part["ci_high"].to_numpy(dtype=float)
         ax.fill_between(dates, low, high, color=color, alpha=0.18, linewidth=0)
     ax.set_ylim(bottom=0)

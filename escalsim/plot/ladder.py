@@ -6,17 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from escalsim.plot._common import (
-    fmt_p,
-    foreground,
-    labels,
-    legend_outside,
-    new_axes,
-    outcome_colors,
-    percent_axis,
-    runs_subtitle,
-    set_title,
-)
+from escalsim.plot import _common as common
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -65,17 +56,17 @@ def rungs(
         ladders = [a for a, x in sc.actors.items() if x.ladder]
         raise ValueError(f"actor {actor!r} has no ladder; actors with a ladder: {ladders}")
     ladder = [r.name for r in sc.actors[actor].ladder]
-    named = labels(results)
+    named = common.labels(results)
     runs = results.runs
     n = len(runs)
     rung = runs[f"rung.{actor}"].to_numpy(dtype="int64")
     counts = np.bincount(rung, minlength=len(ladder))[: len(ladder)]
     p = counts / n if n else np.zeros(len(ladder))
     low, high = wilson_interval(counts, np.full(counts.shape, n))
-    fig, ax = new_axes(ax, (8.0, max(0.36 * len(ladder) + 1.8, MIN_HEIGHT)))
+    fig, ax = common.new_axes(ax, (8.0, max(0.36 * len(ladder) + 1.8, MIN_HEIGHT)))
     y = np.arange(len(ladder))
-    fg = foreground()
-    colors = outcome_colors(results)
+    fg = common.foreground()
+    colors = common.outcome_colors(results)
     if by_outcome:
         left = np.zeros(len(ladder))
         outcome = runs["outcome"].astype(str).to_numpy()
@@ -96,7 +87,7 @@ def rungs(
             capsize=3,
             elinewidth=1.2,
         )
-        legend_outside(ax, title="outcome of the run")
+        common.legend_outside(ax, title="outcome of the run")
     else:
         ax.barh(
             y,
@@ -109,14 +100,14 @@ def rungs(
         )
     top = float(np.nanmax(high)) if len(high) else 1.0
     for yi, pi, hi in zip(y, p, high, strict=True):
-        ax.text(hi + 0.01 * max(top, 0.05), yi, fmt_p(pi), va="center", fontsize="small")
+        ax.text(hi + 0.01 * max(top, 0.05), yi, percent(pi), va="center", fontsize="small")
     ax.set_yticks(y, [named.rung(actor, r) for r in ladder])
     ax.set_xlim(0, min(1.0, top * 1.18 + 0.02))
-    percent_axis(ax, "x")
+    common.percent_axis(ax, "x")
     ax.set_xlabel("probability that this is the highest rung reached (95% interval)")
     # short, so that it fits beside a ladder of few rungs; the title names whose ladder
     ax.set_ylabel("rung, low to high")
     ax.spines[["top", "right"]].set_visible(False)
     who = named.actor(actor)
-    set_title(ax, title or f"Highest rung reached by {who}", runs_subtitle(results))
+    common.set_title(ax, title or f"Highest rung reached by {who}", common.runs_subtitle(results))
     return fig

@@ -7,24 +7,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from escalsim.plot._common import (
-    date_axis,
-    fmt_p,
-    foreground,
-    labels,
-    legend_outside,
-    new_axes,
-    outcome_colors,
-    percent_axis,
-    runs_subtitle,
-    set_title,
-)
+from escalsim.plot import _common as common
+from escalsim.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from escalsim.results import Results
+    from escalsim.scenario.schema import Scenario
 
 
 def _check_names(asked: Sequence[str], known: Sequence[str], what: str) -> list[str]:
@@ -97,12 +88,12 @@ def incidence(
     names = (
         list(sc.outcomes) if outcomes is None else _check_names(outcomes, sc.outcomes, "outcome")
     )
-    colors = outcome_colors(results)
-    named = labels(results)
+    colors = common.outcome_colors(results)
+    named = common.labels(results)
     ci = results.cumulative_incidence()
     at_horizon = set(horizon_outcomes(sc))
-    fig, ax = new_axes(ax)
-    fg = foreground()
+    fig, ax = common.new_axes(ax)
+    fg = common.foreground()
     never = []
     for name in names:
         part = ci[ci["outcome"] == name]
@@ -121,11 +112,11 @@ def incidence(
                 color=color,
                 ecolor=fg,
                 capsize=3,
-                label=f"{named.outcome(name)} (at the horizon): {fmt_p(float(last['p']))}",
+                label=f"{named.outcome(name)} (at the horizon): {percent(float(last['p']))}",
             )
             continue
         p = part["p"].to_numpy(dtype=float)
-        label = f"{named.outcome(name)}: {fmt_p(p[-1])}"
+        label = f"{named.outcome(name)}: {percent(p[-1])}"
         ax.step(dates, p, where="post", color=color, linewidth=2, label=label)
         if bands:
             ax.fill_between(
@@ -137,22 +128,16 @@ def incidence(
                 alpha=0.22,
                 linewidth=0,
             )
-    date_axis(ax)
-    start, end = np.datetime64(sc.start, "D"), np.datetime64(sc.end_date, "D")
-    ax.set_xlim(start, end + np.timedelta64(max(1, int(sc.horizon) // 40), "D"))
-    ax.set_ylim(bottom=0)
-    percent_axis(ax)
-    ax.set_xlabel(f"date (day 0 = {sc.start}, horizon {sc.horizon:g} days)")
-    ax.set_ylabel("probability the run has ended in it")
-    ax.grid(alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
+    _calendar_axes(ax, sc, "probability the run has ended in it")
     if never:  # named in the legend, under the curves
         ax.plot(
             [], [], linestyle="none", label=_wrap("not reached in any run: " + ", ".join(never))
         )
-    legend_outside(ax, title="outcome: probability by the horizon")
-    set_title(
-        ax, title or "When each outcome happens (cumulative, 95% bands)", runs_subtitle(results)
+    common.legend_outside(ax, title="outcome: probability by the horizon")
+    common.set_title(
+        ax,
+        title or "When each outcome happens (cumulative, 95% bands)",
+        common.runs_subtitle(results),
     )
     return fig
 
@@ -177,41 +162,44 @@ def milestones(
     chosen = all_names if names is None else _check_names(names, all_names, "milestone")
     runs = results.runs
     n = len(runs)
-    fig, ax = new_axes(ax)
+    fig, ax = common.new_axes(ax)
     start = np.datetime64(sc.start, "ms")
     never = []
-    named = labels(results)
+    named = common.labels(results)
     drawn = 0
     for name in chosen:
         t = runs[f"milestone.{name}"].to_numpy(dtype=float)
         before = float(np.mean(t <= 0)) if n else 0.0
         t = np.sort(t[t > 0])
         label = named.milestone(name)
-        only_before = f" ({fmt_p(before)} only before the start)" if before > 0 else ""
+        only_before = f" ({percent(before)} only before the start)" if before > 0 else ""
         if not len(t):
             never.append(label + only_before)
             continue
         days = np.concatenate([[0.0], t, [float(sc.horizon)]])
         p = np.concatenate([[0.0], np.arange(1, len(t) + 1) / n, [len(t) / n]])
         dates = start + (days * 86_400_000).astype("timedelta64[ms]")
-        label += f": {fmt_p(len(t) / n)}{only_before}"
+        label += f": {percent(len(t) / n)}{only_before}"
         color, style = line_style(drawn)
         ax.step(dates, p, where="post", linewidth=2, color=color, linestyle=style, label=label)
         drawn += 1
-    date_axis(ax)
-    end = np.datetime64(sc.end_date, "D")
-    ax.set_xlim(
-        np.datetime64(sc.start, "D"), end + np.timedelta64(max(1, int(sc.horizon) // 40), "D")
-    )
-    ax.set_ylim(0, None)
-    percent_axis(ax)
-    ax.set_xlabel(f"date (day 0 = {sc.start}, horizon {sc.horizon:g} days)")
-    ax.set_ylabel("probability reached by this date")
-    ax.grid(alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
+    _calendar_axes(ax, sc, "probability reached by this date")
     if never:  # named in the legend, under the curves
         note = "not reached within the horizon in any run: " + ", ".join(never)
         ax.plot([], [], linestyle="none", label=_wrap(note))
-    legend_outside(ax, title="milestone: probability within the horizon")
-    set_title(ax, title or "When milestones are reached", runs_subtitle(results))
+    common.legend_outside(ax, title="milestone: probability within the horizon")
+    common.set_title(ax, title or "When milestones are reached", common.runs_subtitle(results))
     return fig
+
+
+def _calendar_axes(ax: Axes, sc: Scenario, ylabel: str) -> None:
+    """Dates from the start to just past the horizon along x, a percentage from 0 along y."""
+    common.date_axis(ax)
+    start, end = np.datetime64(sc.start, "D"), np.datetime64(sc.end_date, "D")
+    ax.set_xlim(start, end + np.timedelta64(max(1, int(sc.horizon) // 40), "D"))
+    ax.set_ylim(bottom=0)
+    common.percent_axis(ax)
+    ax.set_xlabel(f"date (day 0 = {sc.start}, horizon {sc.horizon:g} days)")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)

@@ -16,6 +16,7 @@ from escalsim.analysis.intervals import independent_difference_interval
 from escalsim.report.scenario_view import changes, parameter_label, value_name
 from escalsim.results.layout import horizon_outcomes
 from escalsim.scenario.labels import readable
+from escalsim.text import percent as pct
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,17 +27,6 @@ if TYPE_CHECKING:
 
 CHECKPOINTS = (30.0, 90.0)
 """Days at which the timing table gives each outcome's probability so far (and the horizon)."""
-
-
-def pct(p: float) -> str:
-    """A probability as a percentage: 47.8%, 0.4%, <0.1%, 0%."""
-    if p != p:
-        return "–"
-    if p == 0:
-        return "0%"
-    if p < 0.001:
-        return "<0.1%"
-    return f"{p:.1%}"
 
 
 def interval(low: float, high: float) -> str:

@@ -189,9 +189,16 @@ class Results:
         return len(self.runs)
 
     def __repr__(self) -> str:
-        where = f", file={str(self.path)!r}" if self.path is not None else ""
-        n = self._provenance.get("runs", "?") if self._runs is None else len(self._runs)
-        return f"<Results {self._scenario.name!r}: {n} runs{where}>"
+        """A few lines: the scenario, the runs and (when in memory) the likeliest outcomes."""
+        from escalsim.results.overview import text
+
+        return text(self, loaded=self._runs is not None)
+
+    def _repr_html_(self) -> str:
+        """The notebook view: every outcome with its 95% interval, the scenario folded."""
+        from escalsim.results.overview import html_view
+
+        return html_view(self)
 
     # --- statistics -----------------------------------------------------------------------
     def summary(self, z: float = Z95) -> pd.DataFrame:

@@ -472,6 +472,21 @@ class Scenario(Model):
 
     __hash__ = None  # type: ignore[assignment]  # dict fields: a scenario is not hashable
 
+    def __repr__(self) -> str:
+        """A few lines (name, dates, actors, outcomes, history, uncertain parameters), not every
+        field: ``to_dict()`` gives those."""
+        from escalsim.scenario.overview import text
+
+        return text(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """The notebook view: the same facts as a small table, the parameters folded."""
+        from escalsim.scenario.overview import html_view
+
+        return html_view(self)
+
     @property
     def labels(self) -> Labels:
         """What readers see for each actor, outcome, milestone, deal and rung: its ``label``,
