@@ -3,7 +3,11 @@
 Measures, in one process: runs per second on one core, the mean number of logged events and
 of SimPy events per run, and the cost per SimPy event relative to a bare ``env.timeout`` loop.
 
-    python -m benchmarks.engine [scenario.yaml] [--runs N]
+    python -m benchmarks.engine [scenario.yaml] [--runs N] [--untyped ACTOR]
+
+``--untyped ACTOR`` runs the scenario with that actor's private types taken away: it keeps its
+own incentives (its first type's), and each actor that held a probability over its types holds
+instead a Beta belief whose mean is the probability it gave the first type (the cost of types).
 """
 
 from __future__ import annotations
@@ -54,27 +58,43 @@ def count_simpy_events(prep, seeds) -> float:
     return counter["n"] / len(seeds)
 
 
+def untyped(sc: es.Scenario, actor: str) -> es.Scenario:
+    """``sc`` with ``actor``'s types taken away (see the module's docstring)."""
+    data = sc.to_dict()
+    first = next(iter(data["actors"][actor].pop("types")))
+    for other in data["actors"].values():
+        held = other.get("beliefs", {}).get(actor)
+        if held is not None and "types" in held:
+            other["beliefs"][actor] = {"mean": float(held["types"][first])}
+    return es.Scenario.from_dict(data)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios/venezuela_2025.yaml"))
     parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--untyped", metavar="ACTOR", help="take this actor's types away")
     args = parser.parse_args()
     sc = es.load_scenario(args.scenario)
+    if args.untyped:
+        sc = untyped(sc, args.untyped)
     prep = prepare(sc)
     seeds = [es.run_seed(1, i) for i in range(args.runs)]
     run_prepared(prep, seeds[0])  # warm up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     records = [run_prepared(prep, s) for s in seeds]
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     per_run = elapsed / args.runs
     logged = statistics.mean(r.n_events for r in records)
     simpy_events = count_simpy_events(prep, seeds[: min(500, args.runs)])
     floor = bare_simpy_seconds_per_event()
     per_event = per_run / simpy_events
-    print(f"scenario            {sc.name}")
+    print(f"scenario            {sc.name}{f' ({args.untyped} untyped)' if args.untyped else ''}")
     print(f"runs                {args.runs}")
     print(f"runs per second     {1 / per_run:,.0f}  (one core)")
     print(f"time per run        {per_run * 1e6:,.0f} µs")
+    print(f"CPU time per run    {cpu / args.runs * 1e6:,.0f} µs  (steadier on a shared machine)")
     print(f"logged events/run   {logged:.1f}")
     print(f"SimPy events/run    {simpy_events:.1f}")
     print(f"bare SimPy event    {floor * 1e6:.2f} µs")

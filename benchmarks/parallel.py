@@ -52,7 +52,8 @@ class Timing:
     workers: int
     total: float
     startup: float
-    chunk_size: int
+    chunk_size: int | None
+    """The fixed chunk size, or None when chunks are sized by time (the default)."""
     runs: Any
 
 
@@ -118,7 +119,7 @@ def main() -> None:
         eff = one.total / (t.workers * t.total)
         net = (one.total - one.startup) / (t.workers * (t.total - t.startup))
         print(
-            f"{t.label:<18}  {t.total:>7.2f}  {t.startup:>10.2f}  {t.chunk_size:>5}  "
+            f"{t.label:<18}  {t.total:>7.2f}  {t.startup:>10.2f}  {t.chunk_size or 'time':>5}  "
             f"{args.runs / t.total:>7.0f}  {eff:>10.1%}  {net:>16.1%}"
         )
     same = all(t.runs.equals(one.runs) for t in timings[1:])

@@ -31,10 +31,10 @@ def _fanb_view(us_rung: str, cohesion: float, failure_cost: float | None = None)
     st.rung["us"] = [r.name for r in sim.params.actors["us"].ladder].index(us_rung)
     sim._refresh_pressure()
     st.cohesion.level, st.cohesion.since = cohesion, 0.0
-    sim.now = 0.001
-    sim.begin_decision()
+    sim.set_time(0.001)
+    sim.valuation.begin_decision(sim.now)
     fanb = sim.params.actors["fanb"]
-    return sim, fanb, {o.kind: o.utility for o in sim.options(fanb, "review", None)}
+    return sim, fanb, {o.kind: o.utility for o in sim.scorer.options(fanb, "review", None)}
 
 
 def test_a_coup_is_the_best_response_when_cohesion_is_low_and_the_us_close():
@@ -60,9 +60,9 @@ def test_the_value_of_a_coup_is_its_closed_form():
     sim, fanb, opts = _fanb_view("blockade", 0.4)
     act = fanb.actions["defect"]
     assert act.payoff is not None and act.payoff != fanb.value("internal_collapse")
-    p = act.expected_success * (1 - sim.cohesion_now()) ** act.coordination
+    p = act.expected_success * (1 - sim.valuation.cohesion_now()) ** act.coordination
     expect = -act.cost + p * act.payoff + (1 - p) * (opts["hold"] - act.failure_cost)
-    assert math.isclose(sim.custom_success(act), p)
+    assert math.isclose(sim.valuation.custom_success(act), p)
     assert math.isclose(opts["defect"], expect, rel_tol=1e-12)
 
 
@@ -71,12 +71,12 @@ def test_a_coup_succeeds_as_often_as_others_would_join_it():
     sim, fanb, _ = _fanb_view("blockade", 0.4)
     act = fanb.actions["defect"]
     act.success = 0.6  # a draw away from the mean the officers expect (0.8)
-    p = act.success * (1 - sim.cohesion_now())
+    p = act.success * (1 - sim.valuation.cohesion_now())
     n, won = 2000, 0
     for _ in range(n):
         sim.state.outcome = None
         sim.state.cohesion.level, sim.state.cohesion.since = 0.4, 0.0
-        sim.begin_decision()
+        sim.valuation.begin_decision(sim.now)
         sim.do_custom(fanb, act)
         won += sim.state.outcome == "internal_collapse"
     assert abs(won / n - p) < 4 * math.sqrt(p * (1 - p) / n)  # 4 binomial standard errors

@@ -202,8 +202,8 @@ def _start_of_forecast(sc: es.Scenario, n: int, root: int = 11):
     prep = prepare(sc)
     for i in range(n):
         sim, _ = build_simulation(prep, es.run_seed(root, i))
-        sim.now = 0.5
-        sim.begin_decision()
+        sim.set_time(0.5)
+        sim.valuation.begin_decision(sim.now)
         yield sim
 
 
@@ -217,7 +217,7 @@ def _posterior_after(sim, kind: str, rung: str | None = None) -> float | None:
     names = [r.name for r in variants[0].ladder]
     likelihood = []
     for v in variants:
-        opts = sim.options(v, "review", None)
+        opts = sim.scorer.options(v, "review", None)
         chance = logit_probabilities([o.utility for o in opts], v.rationality)
         picked = [
             p
@@ -244,10 +244,10 @@ def test_a_higher_us_audience_cost_makes_its_ultimatum_more_credible(base):
                 continue
             post = _posterior_after(sim, "ultimatum")
             sim.state.typed[("maduro", "us")] = (post, 1.0 - post)
-            sim.begin_decision()
+            sim.valuation.begin_decision(sim.now)
             answer = {
                 o.kind: o.utility
-                for o in sim.options(sim.params.actors["maduro"], "ultimatum", "us")
+                for o in sim.scorer.options(sim.params.actors["maduro"], "ultimatum", "us")
             }
             rows.append((post, answer["accept"] - answer["hold"]))
         seen[cost] = np.array(rows)

@@ -309,11 +309,11 @@ def ultimatum_answers(audience_cost: float, runs: int, root: int):
     prep = prepare(sc)
     for i in range(runs):
         sim, row = build_simulation(prep, es.run_seed(root, i))
-        sim.now = 0.5  # within the forecast: a strike ends the run
+        sim.set_time(0.5)  # within the forecast: a strike ends the run
         sim.decide(sim.params.actors["a"], "review", None)
         if sim.state.outcome is None and sim.state.deadline["a"] is not None:
             posterior = sim.state.typed[("b", "a")]
-            sim.now = 0.6
+            sim.set_time(0.6)
             sim.decide(sim.params.actors["b"], "ultimatum", "a")
             yield TYPES[int(row["type.a"])], posterior, sim.state.outcome == "deal"
 
@@ -362,10 +362,10 @@ def test_the_coercer_scores_an_ultimatum_by_a_one_step_look_ahead_not_an_equilib
     numbers."""
     game = Game(2.0)
     sim, _ = build_simulation(prepare(dyad(**{"actors.a.incentives.audience_cost": 2.0})), 1)
-    sim.now = 0.5
-    sim.begin_decision()
+    sim.set_time(0.5)
+    sim.valuation.begin_decision(sim.now)
     for k, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
-        got = {o.kind: o.utility for o in sim.options(variant, "review", None)}
+        got = {o.kind: o.utility for o in sim.scorer.options(variant, "review", None)}
         want = dict(zip(("hold", "climb", "ultimatum"), game.utilities(k), strict=True))
         assert got.keys() == want.keys()
         for kind, u in want.items():

@@ -31,13 +31,13 @@ def test_the_threat_passes_over_spent_rungs():
     us, st = sim.params.actors["us"], sim.state
     names = [r.name for r in us.ladder]
     raid, air, ground = (names.index(n) for n in ("raid", "air_campaign", "ground_operation"))
-    assert us.threat == raid and sim.threat_rung(us, st.rung) == raid
+    assert us.threat == raid and sim.valuation.threat_rung(us, st.rung) == raid
     st.spent.add(("us", raid))
-    assert sim.threat_rung(us, st.rung) == air
+    assert sim.valuation.threat_rung(us, st.rung) == air
     st.spent.add(("us", air))
-    assert sim.threat_rung(us, st.rung) == ground
+    assert sim.valuation.threat_rung(us, st.rung) == ground
     st.spent.add(("us", ground))
-    assert sim.threat_rung(us, st.rung) is None
+    assert sim.valuation.threat_rung(us, st.rung) is None
 
 
 def test_holding_out_after_a_failed_raid_weighs_the_next_threat():
@@ -49,16 +49,16 @@ def test_holding_out_after_a_failed_raid_weighs_the_next_threat():
         if st.demand["us"] is None:
             continue
         raid = us.threat
-        sim.now = 0.0
-        sim.begin_decision()
-        live = sim.holdout(maduro, 0.7, st.rung)
+        sim.set_time(0.0)
+        sim.valuation.begin_decision(sim.now)
+        live = sim.valuation.holdout(maduro, 0.7, st.rung)
         st.spent.add(("us", raid))
-        sim.begin_decision()
-        spent = sim.holdout(maduro, 0.7, st.rung)
+        sim.valuation.begin_decision(sim.now)
+        spent = sim.valuation.holdout(maduro, 0.7, st.rung)
         st.spent.discard(("us", raid))
         _declare(sim, raid + 1)  # declare the air campaign instead, nothing spent
-        sim.begin_decision()
-        declared_next = sim.holdout(maduro, 0.7, st.rung)
+        sim.valuation.begin_decision(sim.now)
+        declared_next = sim.valuation.holdout(maduro, 0.7, st.rung)
         _declare(sim, raid)
         assert math.isclose(spent, declared_next, rel_tol=1e-12, abs_tol=1e-12)
         assert spent != live  # the raid's prospect did matter while it was live
@@ -75,14 +75,16 @@ def test_an_ultimatum_after_a_failed_raid_promises_the_next_rung():
         if st.demand["us"] is None or st.deadline["us"] is not None:
             continue
         raid = us.threat
-        sim.now = 0.0
+        sim.set_time(0.0)
         st.spent.add(("us", raid))
-        sim.begin_decision()
-        spent = [o.utility for o in sim.options(us, "review", None) if o.kind == "ultimatum"]
+        sim.valuation.begin_decision(sim.now)
+        spent = [o.utility for o in sim.scorer.options(us, "review", None) if o.kind == "ultimatum"]
         st.spent.discard(("us", raid))
         _declare(sim, raid + 1)
-        sim.begin_decision()
-        declared = [o.utility for o in sim.options(us, "review", None) if o.kind == "ultimatum"]
+        sim.valuation.begin_decision(sim.now)
+        declared = [
+            o.utility for o in sim.scorer.options(us, "review", None) if o.kind == "ultimatum"
+        ]
         _declare(sim, raid)
         # the failure branch of other climbs also sees the raid spent; compare the ultimatum
         assert spent and math.isclose(spent[0], declared[0], rel_tol=1e-12, abs_tol=1e-12)
@@ -99,13 +101,13 @@ def test_a_failed_attempt_is_not_offered_again():
         raid, here = us.threat, st.rung["us"]
         if not here < raid <= here + us.max_jump:
             continue
-        sim.now = 0.0
+        sim.set_time(0.0)
         reach = set(range(here + 1, min(len(us.ladder) - 1, here + us.max_jump) + 1))
         for spent in (set(), {("us", raid)}, {("us", raid), ("us", here + 1)}):
             st.spent.clear()
             st.spent.update(spent)
-            sim.begin_decision()
-            climbs = {o.arg for o in sim.options(us, "review", None) if o.kind == "climb"}
+            sim.valuation.begin_decision(sim.now)
+            climbs = {o.arg for o in sim.scorer.options(us, "review", None) if o.kind == "climb"}
             assert climbs == reach - {r for _, r in spent}
         st.spent.clear()
         checked += 1

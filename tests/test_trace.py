@@ -18,6 +18,7 @@ from escalsim.engine import prepare, run_one, run_prepared, run_seed, simulation
 from escalsim.ensemble import tasks
 from escalsim.ensemble.settings import SettingsError
 from escalsim.errors import Interrupted, ResultsError
+from escalsim.model.options import OptionScorer
 from escalsim.results.layout import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +132,7 @@ def _decisions(table: pd.DataFrame) -> list[pd.DataFrame]:
 
 def test_the_trace_of_a_scripted_scenario_is_the_choices_made(scripted, monkeypatch):
     made, offered = [], []
-    real_options, real_execute = simulation.Simulation.options, simulation.Simulation.execute
+    real_options, real_execute = OptionScorer.options, simulation.Simulation.execute
 
     def options(self, a, context, sender):
         out = real_options(self, a, context, sender)
@@ -143,7 +144,7 @@ def test_the_trace_of_a_scripted_scenario_is_the_choices_made(scripted, monkeypa
         made.append((self.now, a.id, context, opt.kind, opt.arg))
         return real_execute(self, a, opt, context, sender)
 
-    monkeypatch.setattr(simulation.Simulation, "options", options)
+    monkeypatch.setattr(OptionScorer, "options", options)
     monkeypatch.setattr(simulation.Simulation, "execute", execute)
     prepared = prepare(scripted)
     records = [run_prepared(prepared, run_seed(3, i), i, trace=True) for i in range(20)]

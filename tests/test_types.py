@@ -79,7 +79,7 @@ def _first_review(sc: es.Scenario, runs: int, root: int = 5):
     prep = prepare(sc)
     for i in range(runs):
         sim, row = build_simulation(prep, es.run_seed(root, i))
-        sim.now = 0.5  # within the forecast: a strike ends the run
+        sim.set_time(0.5)  # within the forecast: a strike ends the run
         a = sim.params.actors["a"]
         before = sim.state.typed[("b", "a")]
         deadline_before = sim.state.deadline["a"]
@@ -106,11 +106,11 @@ def test_types_draw_from_the_prior_and_are_recorded():
 def test_each_types_resolve_is_its_closed_form():
     oracle = Oracle(audience_cost=12.0)
     _, _, _, _, sim = next(_first_review(dyad(), 1))
-    sim.begin_decision()
+    sim.valuation.begin_decision(sim.now)
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
-        assert math.isclose(sim.resolve(variant, sim.state.rung), oracle.resolve[name])
+        assert math.isclose(sim.valuation.resolve(variant, sim.state.rung), oracle.resolve[name])
     sim.state.typed[("b", "a")] = (0.4, 0.6)
-    assert math.isclose(sim.belief("b", "a"), oracle.belief, rel_tol=1e-12)
+    assert math.isclose(sim.valuation.belief("b", "a"), oracle.belief, rel_tol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -125,10 +125,10 @@ def test_resolve_weighs_the_strikes_success_and_the_audience_cost(changes, carry
     success, the crisis going on, worth 0, otherwise) and letting the threat pass (less the
     audience cost, when audience costs are on)."""
     _, _, _, _, sim = next(_first_review(dyad(**changes), 1))
-    sim.begin_decision()
+    sim.valuation.begin_decision(sim.now)
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
         expect = sigmoid(LAM_A * (carry(name) + audience))
-        assert math.isclose(sim.resolve(variant, sim.state.rung), expect, rel_tol=1e-12)
+        assert math.isclose(sim.valuation.resolve(variant, sim.state.rung), expect, rel_tol=1e-12)
 
 
 def test_no_threat_left_means_no_resolve():
@@ -136,15 +136,15 @@ def test_no_threat_left_means_no_resolve():
     carry out a threat: the belief in resolve is 0 whatever the probability of each type, also
     when valued for a hypothetical state while the threat still stands now."""
     _, _, _, _, sim = next(_first_review(dyad(), 1))
-    sim.begin_decision()
+    sim.valuation.begin_decision(sim.now)
     top = {"a": 1, "b": 0}
-    assert sim.belief("b", "a") > 0.1
-    assert sim.belief("b", "a", top) == 0.0
+    assert sim.valuation.belief("b", "a") > 0.1
+    assert sim.valuation.belief("b", "a", top) == 0.0
     for variant in sim.params.types["a"].variants:
-        assert sim.resolve(variant, top) == 0.0
+        assert sim.valuation.resolve(variant, top) == 0.0
     sim.state.spent.add(("a", 1))
-    sim.begin_decision()
-    assert sim.belief("b", "a") == 0.0
+    sim.valuation.begin_decision(sim.now)
+    assert sim.valuation.belief("b", "a") == 0.0
 
 
 def test_resolve_and_the_coercers_prospects_in_a_state_it_may_climb_to():
@@ -161,21 +161,25 @@ def test_resolve_and_the_coercers_prospects_in_a_state_it_may_climb_to():
     a["ladder"][2]["success"] = 0.5
     a["threat"] = "blockade"
     sim = next(_first_review(es.Scenario.from_dict(data), 1))[4]
-    sim.begin_decision()
+    sim.valuation.begin_decision(sim.now)
     calm, blockade = {"a": 0, "b": 0}, {"a": 1, "b": 0}
     upkeep = -0.05 / 0.01
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
-        assert math.isclose(sim.resolve(variant, calm), sigmoid(LAM_A * 6.0), rel_tol=1e-12)
+        assert math.isclose(
+            sim.valuation.resolve(variant, calm), sigmoid(LAM_A * 6.0), rel_tol=1e-12
+        )
         after = sigmoid(LAM_A * (0.5 * WAR[name] + 0.5 * upkeep - STRIKE_COST - (upkeep - 12)))
-        assert math.isclose(sim.resolve(variant, blockade), after, rel_tol=1e-12)
+        assert math.isclose(sim.valuation.resolve(variant, blockade), after, rel_tol=1e-12)
     belief = sim.state.typed[("b", "a")]
     resolve = sum(
-        p * sim.resolve(v, blockade)
+        p * sim.valuation.resolve(v, blockade)
         for p, v in zip(belief, sim.params.types["a"].variants, strict=True)
     )
     accept = sigmoid(LAM_B * (DEAL_B - resolve * 0.5 * WAR_B))  # struck: war half the time
     expect = accept * DEAL_A + (1 - accept) * upkeep
-    assert math.isclose(sim.status(sim.params.actors["a"], blockade), expect, rel_tol=1e-12)
+    assert math.isclose(
+        sim.valuation.status(sim.params.actors["a"], blockade), expect, rel_tol=1e-12
+    )
 
 
 def test_bayes_rule_and_an_action_no_type_would_take():
@@ -279,22 +283,24 @@ def test_the_coercer_screens_a_target_of_unknown_type():
     more the small demand gains on the big one (Fearon's risk-return trade-off)."""
     sc = _typed_target()
     sim, _ = build_simulation(prepare(sc), es.run_seed(1, 0))
-    sim.now = 0.0
+    sim.set_time(0.0)
     a = sim.params.actors["a"]
     deals = sim.params.deals
     gaps = []
     for hard in (0.1, 0.5, 0.9):
         sim.state.typed[("a", "b")] = (1 - hard, hard)
-        sim.begin_decision()
-        b_target = sim.belief("b", "a")
+        sim.valuation.begin_decision(sim.now)
+        b_target = sim.valuation.belief("b", "a")
         hold = b_target * WAR_B  # the target's value of refusing: struck with its belief
         for deal, value in (("yield", {"pragmatist": -12, "hardliner": -35}),):
             expect = (1 - hard) * sigmoid(LAM_B * (value["pragmatist"] - hold)) + hard * sigmoid(
                 LAM_B * (value["hardliner"] - hold)
             )
-            got = sim.acceptance(a, deals[deal], b_target, sim.state.rung)
+            got = sim.valuation.acceptance(a, deals[deal], b_target, sim.state.rung)
             assert math.isclose(got, expect, rel_tol=1e-12)
-        opts = {o.arg: o.utility for o in sim.options(a, "review", None) if o.kind == "demand"}
+        opts = {
+            o.arg: o.utility for o in sim.scorer.options(a, "review", None) if o.kind == "demand"
+        }
         gaps.append(opts["yield"] - opts["trim"])
     assert gaps[0] > gaps[1] > gaps[2]
 

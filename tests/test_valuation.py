@@ -20,8 +20,8 @@ WAR_B, DEAL_B, LAM_B = -40.0, -20.0, 0.5  # the typed dyad's target: value of wa
 
 def _sim(sc: es.Scenario, index: int = 0, now: float = 0.5):
     sim, _ = build_simulation(prepare(sc), es.run_seed(3, index))
-    sim.now = now
-    sim.begin_decision()
+    sim.set_time(now)
+    sim.valuation.begin_decision(sim.now)
     return sim
 
 
@@ -43,8 +43,8 @@ def test_holding_out_is_the_mean_variance_value_of_the_threat(rho):
     w, s = 0.0, WAR_B
     for belief in (0.1, 0.5, 0.9):
         expect = belief * s + (1 - belief) * w - rho / 2 * belief * (1 - belief) * (s - w) ** 2
-        assert math.isclose(sim.holdout(b, belief, sim.state.rung), expect, rel_tol=1e-12)
-        forecast = sim.acceptance(a, deal, belief, sim.state.rung)
+        assert math.isclose(sim.valuation.holdout(b, belief, sim.state.rung), expect, rel_tol=1e-12)
+        forecast = sim.valuation.acceptance(a, deal, belief, sim.state.rung)
         assert math.isclose(forecast, sigmoid(LAM_B * (DEAL_B - expect)), rel_tol=1e-12)
 
 
@@ -55,19 +55,21 @@ def test_a_risk_averse_target_values_the_gamble_below_its_mean_and_yields_more()
     )
     deal = neutral.params.deals["yield"]
     for belief in (0.2, 0.5, 0.8):
-        h0 = neutral.holdout(neutral.params.actors["b"], belief, neutral.state.rung)
-        h1 = averse.holdout(averse.params.actors["b"], belief, averse.state.rung)
+        h0 = neutral.valuation.holdout(neutral.params.actors["b"], belief, neutral.state.rung)
+        h1 = averse.valuation.holdout(averse.params.actors["b"], belief, averse.state.rung)
         assert h1 < h0
         accept = [
-            sim.acceptance(sim.params.actors["a"], deal, belief, sim.state.rung)
+            sim.valuation.acceptance(sim.params.actors["a"], deal, belief, sim.state.rung)
             for sim in (neutral, averse)
         ]
         assert accept[1] > accept[0]
     # a sure outcome carries no risk: at b = 0 and b = 1 risk aversion changes nothing
     for belief in (0.0, 1.0):
-        assert neutral.holdout(neutral.params.actors["b"], belief, neutral.state.rung) == (
-            averse.holdout(averse.params.actors["b"], belief, averse.state.rung)
-        )
+        sure = [
+            sim.valuation.holdout(sim.params.actors["b"], belief, sim.state.rung)
+            for sim in (neutral, averse)
+        ]
+        assert sure[0] == sure[1]
 
 
 def test_a_promise_is_discounted_by_credibility_and_raised_by_guarantees():
@@ -85,19 +87,19 @@ def test_a_promise_is_discounted_by_credibility_and_raised_by_guarantees():
     def target_value(cred: float) -> float:
         return v_b + 8.0 * cred
 
-    assert math.isclose(sim.credibility("a", "b"), cred_a)
-    assert math.isclose(sim.deal_value(b, deal), target_value(cred_a), rel_tol=1e-12)
-    assert math.isclose(sim.deal_value(a, deal), v_a, rel_tol=1e-12)
+    assert math.isclose(sim.valuation.credibility("a", "b"), cred_a)
+    assert math.isclose(sim.valuation.deal_value(b, deal), target_value(cred_a), rel_tol=1e-12)
+    assert math.isclose(sim.valuation.deal_value(a, deal), v_a, rel_tol=1e-12)
     sim.state.guarantees["x.guarantee"] = 0.5
     once = 1 - (1 - cred_a) * (1 - 0.5)
-    assert math.isclose(sim.deal_value(b, deal), target_value(once), rel_tol=1e-12)
+    assert math.isclose(sim.valuation.deal_value(b, deal), target_value(once), rel_tol=1e-12)
     sim.state.guarantees["y.host"] = 0.2
     twice = 1 - (1 - cred_a) * (1 - 0.5) * (1 - 0.2)
-    assert math.isclose(sim.deal_value(b, deal), target_value(twice), rel_tol=1e-12)
-    assert math.isclose(sim.deal_value(a, deal), v_a, rel_tol=1e-12)
+    assert math.isclose(sim.valuation.deal_value(b, deal), target_value(twice), rel_tol=1e-12)
+    assert math.isclose(sim.valuation.deal_value(a, deal), v_a, rel_tol=1e-12)
 
     believed = _sim(sc.with_values({"mechanisms.credibility": False}))
-    assert math.isclose(believed.deal_value(b, deal), target_value(1.0), rel_tol=1e-12)
+    assert math.isclose(believed.valuation.deal_value(b, deal), target_value(1.0), rel_tol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -122,8 +124,8 @@ def test_an_action_is_valued_with_its_signal_received(kind, arg, silenced, shift
         muted.state.alpha[("b", "a")] += shift
 
         def utility(sim) -> float:
-            sim.begin_decision()
-            opts = sim.options(sim.params.actors["a"], "review", None)
+            sim.valuation.begin_decision(sim.now)
+            opts = sim.scorer.options(sim.params.actors["a"], "review", None)
             return next(o.utility for o in opts if o.kind == kind and o.arg == arg)
 
         u_loud, u_muted, u_unseen = utility(loud), utility(muted), utility(unseen)
@@ -174,7 +176,7 @@ def test_the_continuation_value_is_its_closed_form():
         actor = sim.params.actors[who]
         for rung_a in range(4):
             for c in (None, 0.2, 0.95):
-                got = sim.continuation(actor, {"a": rung_a, "b": 0}, c)
+                got = sim.valuation.continuation(actor, {"a": rung_a, "b": 0}, c)
                 expect = continuation(who, rung_a, now if c is None else c, instability, stalemate)
                 assert math.isclose(got, expect, rel_tol=1e-12), (who, rung_a, c)
 
@@ -183,17 +185,17 @@ def test_full_cohesion_with_nothing_to_wear_it_holds_no_collapse_prospect():
     sc = es.load_scenario(DATA / "dyad.yaml").with_values({"processes.cohesion.baseline": 1.0})
     sim = _sim(sc)
     b = sim.params.actors["b"]
-    assert sim.continuation(b, {"a": 0, "b": 0}, 1.0) == -DAY_COST["b"] / DISCOUNT
+    assert sim.valuation.continuation(b, {"a": 0, "b": 0}, 1.0) == -DAY_COST["b"] / DISCOUNT
     under_pressure = -(DAY_COST["b"] + HARM[1]) / DISCOUNT  # without a collapse prospect
-    assert sim.continuation(b, {"a": 1, "b": 0}, 1.0) < under_pressure  # worn: a prospect
+    assert sim.valuation.continuation(b, {"a": 1, "b": 0}, 1.0) < under_pressure  # worn: a prospect
 
 
 def test_a_climb_signals_the_sum_of_the_rungs_it_climbs():
     sim = _sim(es.load_scenario(DATA / "dyad.yaml"))
     a = sim.params.actors["a"]
-    assert sim.climb_signal(a, 0, 3) == 1.0 + 2.0 + 3.0
-    assert sim.climb_signal(a, 1, 3) == 2.0 + 3.0
-    assert sim.climb_signal(a, 1, 2) == 2.0
+    assert sim.valuation.climb_signal(a, 0, 3) == 1.0 + 2.0 + 3.0
+    assert sim.valuation.climb_signal(a, 1, 3) == 2.0 + 3.0
+    assert sim.valuation.climb_signal(a, 1, 2) == 2.0
 
 
 def _hold_out(
@@ -244,9 +246,9 @@ def test_the_value_of_carrying_on_is_its_closed_form(threat, success, rho):
             rung = {"a": rung_a, "b": 0}
             accept = (1 - m) * sigmoid(LAM * (DEAL["b"] - hold_out(rung_a, now)))
             coercer = accept * DEAL["a"] + (1 - accept) * continuation("a", rung_a, now)
-            assert math.isclose(sim.status(b, rung), hold_out(rung_a, now), rel_tol=1e-12)
-            assert math.isclose(sim.status(a, rung), coercer, rel_tol=1e-12)
-            imagined = sim.status(b, rung, cohesion=0.4)
+            assert math.isclose(sim.valuation.status(b, rung), hold_out(rung_a, now), rel_tol=1e-12)
+            assert math.isclose(sim.valuation.status(a, rung), coercer, rel_tol=1e-12)
+            imagined = sim.valuation.status(b, rung, cohesion=0.4)
             assert math.isclose(imagined, hold_out(rung_a, 0.4), rel_tol=1e-12)
         checked += 1
     assert checked >= 3
@@ -258,11 +260,11 @@ def test_with_no_threat_left_holding_out_is_the_crisis_going_on():
     sim = _sim(es.load_scenario(DATA / "dyad.yaml"))
     b = sim.params.actors["b"]
     sim.state.spent.add(("a", 3))
-    sim.begin_decision()
+    sim.valuation.begin_decision(sim.now)
     for rung_a in range(3):
         w_b = continuation("b", rung_a, sim.state.cohesion.at(sim.now))
         for belief in (0.0, 0.5, 1.0):
-            held = sim.holdout(b, belief, {"a": rung_a, "b": 0})
+            held = sim.valuation.holdout(b, belief, {"a": rung_a, "b": 0})
             assert math.isclose(held, w_b, rel_tol=1e-12)
 
 
@@ -371,13 +373,13 @@ def test_every_option_is_valued_by_the_table_of_options():
         for who, context, expect in cases:
             if context != "deadline":
                 st.deadline["a"] = None
-            sim.begin_decision()
-            got = {(o.kind, o.arg): o.utility for o in sim.options(who, context, "a")}
+            sim.valuation.begin_decision(sim.now)
+            got = {(o.kind, o.arg): o.utility for o in sim.scorer.options(who, context, "a")}
             assert got.keys() == expect.keys(), (context, got)
             for key, value in expect.items():
                 assert math.isclose(got[key], value, rel_tol=1e-12), (context, key)
-        sim.begin_decision()
-        got = {(o.kind, o.arg): o.utility for o in sim.options(a, "review", None)}
+        sim.valuation.begin_decision(sim.now)
+        got = {(o.kind, o.arg): o.utility for o in sim.scorer.options(a, "review", None)}
         assert got.keys() == table.review().keys(), got
         for key, value in table.review().items():
             assert math.isclose(got[key], value, rel_tol=1e-12), ("review", key)

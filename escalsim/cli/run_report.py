@@ -89,6 +89,12 @@ def _attribution_table(attribution: pd.DataFrame, labels: Any) -> Shown:
     return Shown(ATTRIBUTION_TITLE, heads, rows)
 
 
+def _pace(n: int, elapsed: float, prov: dict[str, Any]) -> str:
+    """The wall time and the runs per second (a resumed run's earlier runs took none of it)."""
+    new = n - int(prov.get("resumed_from", 0))
+    return f"in {elapsed:.1f} s, {new / max(elapsed, 1e-9):,.0f} runs/s"
+
+
 def run_report(results: Results, elapsed: float | None) -> Report:
     """``escalsim run``'s report of ``results``; ``elapsed``: its wall time (None when the
     runs were made earlier, e.g. already in the --resume file)."""
@@ -97,7 +103,7 @@ def run_report(results: Results, elapsed: float | None) -> Report:
     heading = [
         f"{sc.title or sc.name} — from {sc.start} over {sc.horizon:g} days",
         f"{n:,} runs "
-        + (f"finished {prov.get('finished')}" if elapsed is None else f"in {elapsed:.1f} s")
+        + (f"finished {prov.get('finished')}" if elapsed is None else _pace(n, elapsed, prov))
         + f" ({prov.get('executor', '?')}, {_workers(prov.get('workers'))}, seed "
         f"{prov.get('seed')})",
     ]

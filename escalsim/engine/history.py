@@ -26,14 +26,14 @@ def replay_history(sim: Simulation, rng: random.Random) -> dict[str, float]:
         if ev.probability < 1.0:
             included[f"history.{ev.key}"] = 1.0 if keep else 0.0
         if keep:
-            sim.now = ev.time
+            sim.set_time(ev.time)
             _apply(sim, ev)
     # a deadline that fell before the start and was not met counts as missed
     for cid, when in list(sim.state.deadline.items()):
         if when is not None and when <= 0.0:
-            sim.now = when
+            sim.set_time(when)
             sim.deadline_passed(sim.params.actors[cid])
-    sim.now = 0.0
+    sim.set_time(0.0)
     return included
 
 
@@ -42,9 +42,9 @@ def _apply(sim: Simulation, ev: HistoryParams) -> None:
     # deadlines that pass before this event are missed first
     for cid, when in list(st.deadline.items()):
         if when is not None and when < ev.time:
-            sim.now = when
+            sim.set_time(when)
             sim.deadline_passed(sim.params.actors[cid])
-            sim.now = ev.time
+            sim.set_time(ev.time)
     actor = sim.params.actors[ev.actor]
     REPLAY[ev.kind](sim, actor, ev)
     if "signal" in ev.payload:
@@ -89,7 +89,7 @@ def _refuse(sim: Simulation, actor: ActorParams, ev: HistoryParams) -> None:
     """The actor refuses the counter-offers made to it, and the channel closes."""
     st = sim.state
     for tid, deal in st.counters.items():
-        if deal is not None and sim.coercer_of.get(tid) == actor.id:
+        if deal is not None and sim.valuation.coercer_of.get(tid) == actor.id:
             st.counters[tid] = None
     st.channel_open = False
     _reported(sim, actor, ev, ev.target)

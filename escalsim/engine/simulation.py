@@ -30,6 +30,7 @@ from escalsim.model.rules import (
 from escalsim.model.state import Offer, RunState
 from escalsim.model.triggers import Triggers
 from escalsim.model.types import bayes, seen
+from escalsim.model.valuation import Valuation
 
 if TYPE_CHECKING:
     from escalsim.engine.trace import DecisionTrace
@@ -44,8 +45,13 @@ WINDOWED_ABOVE = 10_000.0
 times are drawn window by window between scheduled events, at the rate reachable there."""
 
 
-class Simulation(OptionScorer):
-    """State, processes and actions of one run."""
+class Simulation:
+    """State, processes and actions of one run.
+
+    It holds the run's :class:`Valuation` (what states and deals are worth) and the
+    :class:`OptionScorer` built on it; it owns the clock, and starts each decision on the
+    valuation at the time it is taken.
+    """
 
     def __init__(
         self,
@@ -58,7 +64,18 @@ class Simulation(OptionScorer):
         keep_events: bool,
         start: dt.date | None = None,
     ):
-        super().__init__(params, RunState(params, mech.cohesion), mech, triggers)
+        self.params = params
+        self.state = RunState(params, mech.cohesion)
+        self.mech = mech
+        self.triggers = triggers
+        self.rung_outcome = triggers.rung_outcome
+        self.valuation = Valuation(
+            params, self.state, mech, triggers.event_outcome, triggers.rung_outcome
+        )
+        self.scorer = OptionScorer(self.valuation, triggers)
+        self.now = 0.0
+        """The run's clock: the day of what is being done (negative while the history is
+        replayed); moved by the engine's processes and by :meth:`set_time`."""
         self.horizon = horizon
         self.rngs = rngs
         self.rules = rules
@@ -77,6 +94,10 @@ class Simulation(OptionScorer):
         """Set (by ``build_simulation``) when the run keeps a decision trace."""
 
     # --- bookkeeping ------------------------------------------------------------------------
+    def set_time(self, t: float) -> None:
+        """Move the run's clock to day ``t`` (the history replay dates each event it applies)."""
+        self.now = t
+
     def record(self, actor: str, kind: str, target: str | None = None, **payload: Any) -> None:
         t = self.now
         if t > 0.0:  # the history, dated at or before the start (t <= 0), is not counted
@@ -289,20 +310,20 @@ class Simulation(OptionScorer):
 
     # --- decisions --------------------------------------------------------------------------
     def decide(self, a: ActorParams, context: str, sender: str | None) -> None:
-        self.begin_decision()
         rule = self.rules.get(a.id)
         if rule is None and self.mech.signals and self.watchers.get(a.id):
+            self.valuation.begin_decision(self.now)
             self._decide_watched(a, context, sender)
             return
-        self.scoring = rule is None or rule.needs_utilities
-        options = self.options(a, context, sender)
+        self.valuation.begin_decision(self.now, rule is None or rule.needs_utilities)
+        options = self.scorer.options(a, context, sender)
         if not options:
             return
         if rule is None:
             index = logit_index([o.utility for o in options], a.rationality, self.rngs[a.id])
         else:
             view = DecisionView(
-                a.id, self.now, context, tuple(options), lambda f: self.feature(a.id, f)
+                a.id, self.now, context, tuple(options), lambda f: self.scorer.feature(a.id, f)
             )
             index = rule.choose(view, self.rngs[a.id])
             if index is None:
@@ -319,24 +340,29 @@ class Simulation(OptionScorer):
         Every type scores the same options on its own incentives (in the same state, with the
         same beliefs); their logit probabilities are how likely each type was to do what the
         actor does. The true type picks by its own; every observer then updates by Bayes' rule
-        on what it saw (all but quietly holding at a review, which no one sees).
+        on what it saw (all but quietly holding at a review, which no one sees). The other
+        types' options are scored only then: a choice no one sees needs no likelihood.
         """
-        self.scoring = True
-        st = self.state
-        variants = self.params.types[a.id].variants
-        scored = [self.options(t, context, sender) for t in variants]
-        if not scored[0]:
+        options = self.scorer.options(a, context, sender)
+        if not options:
             return
-        chance = [
-            logit_probabilities([o.utility for o in opts], t.rationality)
-            for opts, t in zip(scored, variants, strict=True)
-        ]
-        index = weighted_index(chance[variants.index(a)], self.rngs[a.id])
-        chosen = scored[0][index]
-        if self.tracer is not None:
-            self.tracer.watched(a, context, sender, scored, chance, index)
+        chance = logit_probabilities([o.utility for o in options], a.rationality)
+        index = weighted_index(chance, self.rngs[a.id])
+        chosen = options[index]
+        likelihood = None
         if seen(context, chosen.kind):
-            likelihood = [c[index] for c in chance]
+            likelihood = [
+                chance[index]
+                if t is a
+                else logit_probabilities(
+                    [o.utility for o in self.scorer.options(t, context, sender)], t.rationality
+                )[index]
+                for t in self.params.types[a.id].variants
+            ]
+        if self.tracer is not None:  # before the update: it records the prior and posterior
+            self.tracer.watched(a, context, sender, options, chance, index, likelihood)
+        if likelihood is not None:
+            st = self.state
             for o in self.watchers[a.id]:
                 st.typed[(o, a.id)] = bayes(st.typed[(o, a.id)], likelihood)
         self.execute(a, chosen, context, sender)
@@ -366,7 +392,7 @@ class Simulation(OptionScorer):
             st.channel_open = False
         elif context == "proposal" and st.proposal is not None:
             self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
-            st.refused[st.proposal.deal] = self.level(st.rung)
+            st.refused[st.proposal.deal] = self.valuation.level(st.rung)
             st.proposal = None
         elif context in ("demand", "ultimatum"):
             self.record(a.id, "refuse", sender)
@@ -383,7 +409,7 @@ class Simulation(OptionScorer):
         """Backing down ends the run with the backdown outcome (not an action trigger)."""
         self.record(a.id, opt.kind, a.opponent)
         self.mark(self.triggers.event_milestones.get(opt.kind, ()))
-        self.finish(self.backdown_outcome, a.id)
+        self.finish(self.valuation.backdown_outcome, a.id)
 
     def _demand(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.state.demand[a.id] = opt.arg
@@ -405,7 +431,7 @@ class Simulation(OptionScorer):
         self._acted(a, opt.kind)
 
     def _counter(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
-        coercer = self.coercer_of[a.id]
+        coercer = self.valuation.coercer_of[a.id]
         self.state.counters[a.id] = opt.arg
         self.record(a.id, opt.kind, coercer, deal=opt.arg)
         self.send(coercer, "counter", a.id)
@@ -455,7 +481,7 @@ class Simulation(OptionScorer):
         before = st.rung[a.id]
         self._set_rung(a, r)
         if self.mech.signals:
-            self.signal(a.id, self.climb_signal(a, before, r))
+            self.signal(a.id, self.valuation.climb_signal(a, before, r))
         payload = {"rung": a.ladder[r].name}
         if cause:
             payload["cause"] = cause
@@ -463,7 +489,7 @@ class Simulation(OptionScorer):
         self.mark(self.triggers.rung_milestones.get((a.id, r), ()))
         self.mark(self.triggers.action_marks(a.id, "climb"))
         if st.deadline[a.id] is not None:
-            threat = self.threat_rung(a, {**st.rung, a.id: before})
+            threat = self.valuation.threat_rung(a, {**st.rung, a.id: before})
             if threat is None or r >= threat:
                 st.deadline[a.id] = None
                 st.deadline_gen[a.id] += 1
@@ -493,7 +519,9 @@ class Simulation(OptionScorer):
         if coh is None or not self.mech.cohesion:
             return
         actors, rung = self.params.actors, self.state.rung
-        pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+        pressure = sum(
+            actors[b].ladder[rung[b]].pressure for b in self.valuation.pressers[coh.actor]
+        )
         # cohesion is given at the start: the history sets the pressure, not the level
         coh.set_pressure(max(self.now, 0.0), pressure)
 
@@ -563,7 +591,7 @@ class Simulation(OptionScorer):
 
     def do_custom(self, a: ActorParams, act) -> None:
         st = self.state
-        success = self.custom_success(act, drawn=True)  # at the cohesion it decided on
+        success = self.valuation.custom_success(act, drawn=True)  # at the cohesion it decided on
         if act.cohesion and st.cohesion is not None:
             st.cohesion.boost(self.now, act.cohesion)
         if act.signal > 0:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from escalsim.model.rules import CallableRule, DecisionView, Option, ScriptedRule
 from escalsim.model.rules import logit_probabilities as _logit
-from escalsim.model.types import bayes, seen
+from escalsim.model.types import bayes
 
 if TYPE_CHECKING:
     from escalsim.engine.simulation import Simulation
@@ -72,7 +72,7 @@ class DecisionTrace:
             if p.ladder:
                 state[f"rung.{aid}"] = _getter(st.rung, aid)
         if st.cohesion is not None:
-            state["cohesion"] = sim.cohesion_now
+            state["cohesion"] = sim.valuation.cohesion_now
         for aid, p in params.actors.items():
             if p.demands and p.opponent is not None:
                 state[f"demand.{aid}"] = self._demand_of(aid)
@@ -113,14 +113,14 @@ class DecisionTrace:
 
         def threat() -> str:
             a = sim.params.actors[aid]
-            r = sim.threat_rung(a, sim.state.rung)
+            r = sim.valuation.threat_rung(a, sim.state.rung)
             return "" if r is None else a.ladder[r].name
 
         return threat
 
     def _belief_of(self, observer: str, about: str) -> Callable[[], float]:
         sim = self.sim
-        return lambda: sim.belief(observer, about)
+        return lambda: sim.valuation.belief(observer, about)
 
     def _type_of(self, observer: str, about: str, i: int) -> Callable[[], float]:
         typed = self.sim.state.typed
@@ -142,7 +142,7 @@ class DecisionTrace:
         elif isinstance(rule, ScriptedRule):
             sim = self.sim
             view = DecisionView(
-                a.id, sim.now, context, tuple(options), lambda f: sim.feature(a.id, f)
+                a.id, sim.now, context, tuple(options), lambda f: sim.scorer.feature(a.id, f)
             )
             chance = rule.probabilities(view)
             if chance is None:  # no case held: the actor holds for sure
@@ -156,23 +156,21 @@ class DecisionTrace:
         a: ActorParams,
         context: str,
         sender: str | None,
-        scored: list[list[Option]],
-        chance: list[list[float]],
+        options: list[Option],
+        chance: list[float],
         index: int,
+        likelihood: list[float] | None,
     ) -> None:
         """A decision of an actor with types that others watch: the true type's options and
-        probabilities, and what each observer believes of its types after seeing it."""
-        variants = self.sim.params.types[a.id].variants
-        k = variants.index(a)
+        probabilities, and what each observer believes of its types after seeing it (the
+        ``likelihood`` of the choice under each type; None when no one saw it)."""
         after: dict[str, float] = {}
         typed = self.sim.state.typed
-        visible = seen(context, scored[k][index].kind)
-        likelihood = [c[index] for c in chance]
         for (o, x, i), column in self.posterior.items():
             if x == a.id:
                 prior = typed[(o, x)]
-                after[column] = bayes(prior, likelihood)[i] if visible else prior[i]
-        self._add(a, context, sender, scored[k], chance[k], index, after)
+                after[column] = bayes(prior, likelihood)[i] if likelihood is not None else prior[i]
+        self._add(a, context, sender, options, chance, index, after)
 
     def _add(
         self,
@@ -186,11 +184,13 @@ class DecisionTrace:
     ) -> None:
         top = max((o.utility for o in options if o.utility == o.utility), default=None)
         near = None if top is None else top - TIE * max(1.0, abs(top))
-        add, arg, success = self.options.append, self._arg, self._success
+        add, arg, success, actions = self.options.append, self._arg, self._success, a.actions
         for i, o in enumerate(options):
-            u = o.utility
+            u, kind = o.utility, o.kind
             best = None if near is None else u >= near
-            add((o.kind, arg(a, o), u, chance[i], i == index, best, success(a, o)))
+            # only a climb or a custom action may roll for an outcome
+            rolls = kind == "climb" or kind in actions
+            add((kind, arg(a, o), u, chance[i], i == index, best, success(a, o) if rolls else NAN))
         self.decisions.append(
             (
                 self.sim.now,
@@ -223,7 +223,7 @@ class DecisionTrace:
             return NAN
         act = a.actions.get(o.kind)
         if act is not None and sim.triggers.action_out(a.id, o.kind) is not None:
-            return sim.custom_success(act)  # with its coordination, at this cohesion
+            return sim.valuation.custom_success(act)  # with its coordination, at this cohesion
         return NAN
 
     def done(self) -> Trace:

@@ -18,6 +18,7 @@ import numpy as np
 
 from escalsim.ensemble.executors import Task
 from escalsim.ensemble.loop import ChunkLoop
+from escalsim.ensemble.pacing import CHUNK_SECONDS
 from escalsim.ensemble.precision import PrecisionRule
 from escalsim.ensemble.settings import RunSettings
 from escalsim.errors import Interrupted, RunError
@@ -223,6 +224,7 @@ def _provenance(
         "executor": loop.executor.name,
         "workers": loop.executor.workers,
         "chunk_size": loop.chunk_size,
+        "chunk_seconds": None if loop.chunk_size else CHUNK_SECONDS,
         "keep_events": settings.keep_events,
         "trace": settings.trace,
         "started": started,

@@ -37,10 +37,18 @@ Task = Callable[[Any, Chunk], list]
 DEFAULT_RETRIES = 2
 
 
-def _check_workers(workers: object) -> int:
-    """The workers asked for, or every core for None."""
-    if workers is None:
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - no affinity on macOS and Windows
         return os.cpu_count() or 1
+
+
+def _check_workers(workers: object) -> int:
+    """The workers asked for, or one per available core for None."""
+    if workers is None:
+        return available_cores()
     return positive_int("workers", workers)
 
 

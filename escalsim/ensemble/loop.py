@@ -10,12 +10,15 @@ clean up alike.
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from escalsim.ensemble.executors import Executor, ProcessExecutor, SerialExecutor, Task
+from escalsim.ensemble.pacing import PacedChunks
 from escalsim.ensemble.progress import progress_bar
-from escalsim.ensemble.seeds import default_chunk_size, plan_chunks
+from escalsim.ensemble.seeds import Chunk, default_chunk_size, plan_chunks
 from escalsim.ensemble.settings import RunSettings
 
 
@@ -34,16 +37,54 @@ def make_executor(settings: RunSettings) -> tuple[Executor, bool]:
     return DaskExecutor(settings.scheduler, workers=settings.workers), True
 
 
+class CtrlC:
+    """Ctrl-C noticed at the next chunk even if its KeyboardInterrupt was lost.
+
+    Python raises KeyboardInterrupt wherever the main thread is when SIGINT comes; raised
+    inside Python code that a library calls from C while ignoring errors, it is lost and the
+    ensemble would go on. While the loop runs (in the main thread, under Python's own SIGINT
+    handler) the signal is also remembered, and :meth:`check`, called as each chunk comes
+    back, raises KeyboardInterrupt again if one came.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> CtrlC:
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
 class ChunkLoop:
     """One ensemble's (or batch's) executor, chunk size and progress bar, as a context manager.
 
-    ``runs`` sizes the default chunks (about four per worker); ``total`` is the progress bar's
-    total (None: it counts without one). Leaving the ``with`` block closes the bar and the
-    executor made for it, however the block ends.
+    Chunks are the settings' ``chunk_size``, or else sized by time (:mod:`.pacing`), at most
+    the count-based size that ``runs`` gives (about four per worker); ``total`` is the progress
+    bar's total (None: it counts without one). Leaving the ``with`` block closes the bar and
+    the executor made for it, however the block ends.
     """
 
     executor: Executor
-    chunk_size: int
+    chunk_size: int | None
+    """The fixed chunk size given, or None when chunks are sized by time."""
+    cap: int
+    """The largest chunk."""
     bar: Any
     """The progress bar: ``update(n)`` as runs come back."""
 
@@ -53,16 +94,17 @@ class ChunkLoop:
         self._total = total
         self._desc = desc
         self._stack = contextlib.ExitStack()
+        self._ctrl_c = CtrlC()
 
     def __enter__(self) -> ChunkLoop:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(self._ctrl_c)
             executor, owned = make_executor(self.settings)
             if owned:
                 stack.callback(executor.close)
             self.executor = executor
-            self.chunk_size = self.settings.chunk_size or default_chunk_size(
-                self._runs, executor.workers
-            )
+            self.chunk_size = self.settings.chunk_size
+            self.cap = self.chunk_size or default_chunk_size(self._runs, executor.workers)
             self.bar = progress_bar(self.settings.progress, self._total, self._desc)
             stack.callback(self.bar.close)
             self._stack = stack.pop_all()
@@ -79,8 +121,18 @@ class ChunkLoop:
         """
         if start >= stop:
             return
-        results = self.executor.map(task, payload, plan_chunks(seed, start, stop, self.chunk_size))
+        paced = None
+        if self.chunk_size is None:
+            paced = PacedChunks(seed, start, stop, workers=self.executor.workers, cap=self.cap)
+            plan: Iterator[Chunk] = iter(paced)
+        else:
+            plan = plan_chunks(seed, start, stop, self.chunk_size)
+        results = self.executor.map(task, payload, plan)
         try:
-            yield from results
+            for result in results:
+                if paced is not None:
+                    paced.observe(len(result))
+                self._ctrl_c.check()
+                yield result
         finally:
             results.close()

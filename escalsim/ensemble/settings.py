@@ -38,12 +38,14 @@ class RunSettings:
         ``"processes"`` (a local process pool, the default), ``"serial"`` (this process),
         ``"dask"`` (a Dask cluster; needs the ``dask`` extra), or an Executor instance.
     workers
-        Worker processes for ``"processes"`` (default: ``os.cpu_count()``), or of a new local
+        Worker processes for ``"processes"`` (default: one per available core), or of a new local
         Dask cluster; ``"serial"`` has one. Set it on the instance when ``executor`` is one.
     scheduler
         With ``"dask"``: a scheduler address or a ``dask.distributed.Client``.
     chunk_size
-        Runs per chunk sent to a worker (default: about four chunks per worker, at most 1000).
+        Runs per chunk sent to a worker. By default chunks are sized by time: eight runs until
+        the first come back, then about a second of one worker's work, at most about four
+        chunks per worker and 1000 runs (:mod:`escalsim.ensemble.pacing`).
     progress
         Show a progress bar: True, False, or None for "when interactive" (stderr is a
         terminal, or a Jupyter kernel).

@@ -13,17 +13,20 @@ from escalsim.model.params import ActorParams, RunParams
 from escalsim.model.rules import Option
 from escalsim.model.state import RunState
 from escalsim.model.triggers import Triggers
-from escalsim.model.valuation import Valuation, sigmoid, updated
+from escalsim.model.valuation import UNSCORED, Valuation, sigmoid, updated
 
 CONCESSION_SHARE = 0.5
 """Softening a public demand costs this share of the audience cost of backing down."""
 
 
-class OptionScorer(Valuation):
-    """The options of each decision context, scored from the state of one run."""
+class OptionScorer:
+    """The options of each decision context, scored by a run's :class:`Valuation`."""
 
-    def __init__(self, params: RunParams, state: RunState, mech, triggers: Triggers):
-        super().__init__(params, state, mech, triggers.event_outcome, triggers.rung_outcome)
+    def __init__(self, valuation: Valuation, triggers: Triggers):
+        self.valuation = valuation
+        self.params: RunParams = valuation.params
+        self.state: RunState = valuation.state
+        self.mech = valuation.mech
         self.triggers = triggers
 
     def feature(self, actor: str, name: str) -> float:
@@ -36,13 +39,13 @@ class OptionScorer(Valuation):
             if kind == "level":
                 top = len(self.params.actors[who].ladder) - 1
                 return st.rung[who] / top if top > 0 else 0.0
-            return self.belief(actor, who)
+            return self.valuation.belief(actor, who)
         if name == "const":
             return 1.0
         if name == "day":
-            return self.now
+            return self.valuation.now
         if name == "cohesion":
-            c = self.cohesion_now()
+            c = self.valuation.cohesion_now()
             return c if c is not None else 1.0
         if name == "threat":
             return float(any(st.public_threat.values()))
@@ -51,7 +54,7 @@ class OptionScorer(Valuation):
         if name == "channel_open":
             return float(st.channel_open)
         if name == "offer_pending":
-            cid = self.coercer_of[actor]
+            cid = self.valuation.coercer_of[actor]
             pending = (cid is not None and st.demand[cid] is not None) or (
                 st.proposal is not None and actor in st.proposal.parties
             )
@@ -84,24 +87,27 @@ class OptionScorer(Valuation):
         typed = self.state.typed.get((a.opponent, a.id))
         if typed is None:
             return None
-        return self.resolve_mix(a.id, typed, rung)
+        return self.valuation.resolve_mix(a.id, typed, rung)
 
     def _climb_utility(
         self, a: ActorParams, r: int, b_shift: float = 0.0, seen: tuple[str, object] | None = None
     ) -> float:
         """Value of climbing to rung ``r``: its cost, then the state it leads to, in which the
         opponent has seen the climb's signal (plus ``b_shift``), or about an actor with types,
-        the climb (or the option ``seen`` that leads to it)."""
+        the climb (or the option ``seen`` that leads to it). Unscored while scoring is off: the
+        state it leads to has no value then, so there is nothing to compute."""
+        if not self.valuation.scoring:
+            return UNSCORED
         st = self.state
         u = -a.ladder[r].cost
-        outcome = self.rung_outcome.get((a.id, r))
+        outcome = self.valuation.rung_outcome.get((a.id, r))
         rung = st.rung
         if outcome is None:
             rung = dict(st.rung)
             rung[a.id] = r
         b_opp = self._typed_belief_after(a, seen or ("climb", r), rung)
         if b_opp is None and a.opponent is not None and (a.opponent, a.id) in st.alpha:
-            s = self.climb_signal(a, st.rung[a.id], r) if self.mech.signals else 0.0
+            s = self.valuation.climb_signal(a, st.rung[a.id], r) if self.mech.signals else 0.0
             s += b_shift
             b_opp = updated(st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], s)
         if outcome is not None:
@@ -112,12 +118,12 @@ class OptionScorer(Valuation):
             fresh = attempt not in st.spent
             st.spent.add(attempt)
             try:
-                failed = self.status(a, st.rung, b_opp)
+                failed = self.valuation.status(a, st.rung, b_opp)
             finally:
                 if fresh:
                     st.spent.discard(attempt)
             return u + p * a.value(outcome) + (1.0 - p) * failed
-        return u + self.status(a, rung, b_opp)
+        return u + self.valuation.status(a, rung, b_opp)
 
     def _audience(self, a: ActorParams) -> float:
         """Cost of a visible retreat: owed after a public threat or while a demand stands."""
@@ -130,7 +136,7 @@ class OptionScorer(Valuation):
         st = self.state
         rep = a.repertoire
         rung = st.rung
-        hold = self.status(a, rung)
+        hold = self.valuation.status(a, rung)
         opts = [Option("hold", None, hold)]
         r = rung[a.id]
         top = len(a.ladder) - 1
@@ -147,26 +153,36 @@ class OptionScorer(Valuation):
                 b_opp = updated(
                     st.alpha[(a.opponent, a.id)], st.beta[(a.opponent, a.id)], 0.0, fail
                 )
-            opts.append(Option("descend", r - 1, self.status(a, lower, b_opp) - self._audience(a)))
-        if "backdown" in rep and self.backdown_outcome is not None and (r > 0 or st.demand[a.id]):
             opts.append(
-                Option("backdown", None, a.value(self.backdown_outcome) - self._audience(a))
+                Option("descend", r - 1, self.valuation.status(a, lower, b_opp) - self._audience(a))
+            )
+        if (
+            "backdown" in rep
+            and self.valuation.backdown_outcome is not None
+            and (r > 0 or st.demand[a.id])
+        ):
+            opts.append(
+                Option(
+                    "backdown", None, a.value(self.valuation.backdown_outcome) - self._audience(a)
+                )
             )
         demand = st.demand[a.id]
         if a.opponent is not None and a.demands:
             self._bargaining_options(a, demand, opts)
-        cid = self.coercer_of[a.id]
+        cid = self.valuation.coercer_of[a.id]
         if cid is not None and st.demand[cid] is not None:
             deal = self.params.deals[st.demand[cid]]
             if "accept" in rep:
-                opts.append(Option("accept", deal.name, self.deal_value(a, deal)))
+                opts.append(Option("accept", deal.name, self.valuation.deal_value(a, deal)))
             if "counter" in rep and st.channel_open and st.counters[a.id] is None:
                 opts.extend(self._counter_options(a, cid))
         if "rally" in rep and st.cohesion is not None and st.cohesion.actor == a.id:
-            c = st.cohesion.at(self.now)
+            c = st.cohesion.at(self.valuation.now)
             boosted = min(1.0, c + st.cohesion.rally_boost * (1.0 - c))
             opts.append(
-                Option("rally", None, self.status(a, rung, cohesion=boosted) - a.rally_cost)
+                Option(
+                    "rally", None, self.valuation.status(a, rung, cohesion=boosted) - a.rally_cost
+                )
             )
         if any(st.demand.values()):
             self._third_party_options(a, opts)
@@ -178,14 +194,16 @@ class OptionScorer(Valuation):
         st = self.state
         rep = a.repertoire
         deals = self.params.deals
-        w = self.continuation(a, st.rung)
-        b = self.belief(a.opponent, a.id)
+        w = self.valuation.continuation(a, st.rung)
+        b = self.valuation.belief(a.opponent, a.id)
         if demand is None and "demand" in rep:
             for name in a.demands:
                 deal = deals[name]
                 seen = self._typed_belief_after(a, ("demand", name), st.rung)
-                acc = self.acceptance(a, deal, b if seen is None else seen, st.rung)
-                opts.append(Option("demand", name, acc * self.deal_value(a, deal) + (1 - acc) * w))
+                acc = self.valuation.acceptance(a, deal, b if seen is None else seen, st.rung)
+                opts.append(
+                    Option("demand", name, acc * self.valuation.deal_value(a, deal) + (1 - acc) * w)
+                )
         if demand is None:
             return
         deal = deals[demand]
@@ -199,15 +217,19 @@ class OptionScorer(Valuation):
                     st.beta.get((a.opponent, a.id), 1.0),
                     u_sig,
                 )
-            acc = self.acceptance(a, deal, b2, st.rung)
-            r_threat = self.threat_rung(a, st.rung)
+            acc = self.valuation.acceptance(a, deal, b2, st.rung)
+            r_threat = self.valuation.threat_rung(a, st.rung)
             carry = (
                 self._climb_utility(a, r_threat, u_sig, seen) if r_threat is not None else -math.inf
             )
             let_pass = w - (a.audience_cost if self.mech.audience_costs else 0.0)
             fallback = max(carry, let_pass)
             opts.append(
-                Option("ultimatum", demand, acc * self.deal_value(a, deal) + (1 - acc) * fallback)
+                Option(
+                    "ultimatum",
+                    demand,
+                    acc * self.valuation.deal_value(a, deal) + (1 - acc) * fallback,
+                )
             )
         if "concede" in rep and demand in a.demands:
             i = a.demands.index(demand)
@@ -219,9 +241,9 @@ class OptionScorer(Valuation):
                     b = seen
                 elif self.mech.signals and key in st.alpha:
                     b = updated(st.alpha[key], st.beta[key], 0.0, a.concession_penalty)
-                acc = self.acceptance(a, softer, b, st.rung)
+                acc = self.valuation.acceptance(a, softer, b, st.rung)
                 u = (
-                    acc * self.deal_value(a, softer)
+                    acc * self.valuation.deal_value(a, softer)
                     + (1 - acc) * w
                     - CONCESSION_SHARE * self._audience(a)
                 )
@@ -229,12 +251,14 @@ class OptionScorer(Valuation):
 
     def _counter_options(self, t: ActorParams, cid: str) -> list[Option]:
         st = self.state
-        b = self.belief(t.id, cid)
-        h = self.holdout(t, b, st.rung)
+        b = self.valuation.belief(t.id, cid)
+        h = self.valuation.holdout(t, b, st.rung)
         out = []
         for name in t.counters:
             deal = self.params.deals[name]
-            out.append(Option("counter", name, (1 - b) * self.deal_value(t, deal) + b * h))
+            out.append(
+                Option("counter", name, (1 - b) * self.valuation.deal_value(t, deal) + b * h)
+            )
         return out
 
     def _third_party_options(self, a: ActorParams, opts: list[Option]) -> None:
@@ -242,7 +266,7 @@ class OptionScorer(Valuation):
         rep = a.repertoire
         if not ({"mediate", "guarantee", "host"} & rep):
             return
-        w = self.continuation(a, st.rung)
+        w = self.valuation.continuation(a, st.rung)
         pairs = [
             (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
         ]
@@ -257,30 +281,36 @@ class OptionScorer(Valuation):
             and cid != a.id
             and tid != a.id
         ):
-            level = self.level(st.rung)
+            level = self.valuation.level(st.rung)
             for name in a.proposals:
                 if st.refused.get(name, -1.0) >= level:
                     continue  # refused at this level of escalation already
                 deal = self.params.deals[name]
                 p_t = sigmoid(
                     target.rationality
-                    * (self.deal_value(target, deal) - self.status(target, st.rung))
+                    * (
+                        self.valuation.deal_value(target, deal)
+                        - self.valuation.status(target, st.rung)
+                    )
                 )
                 p_c = sigmoid(
                     coercer.rationality
-                    * (self.deal_value(coercer, deal) - self.status(coercer, st.rung))
+                    * (
+                        self.valuation.deal_value(coercer, deal)
+                        - self.valuation.status(coercer, st.rung)
+                    )
                 )
                 joint = p_t * p_c
                 u = joint * a.value(deal.outcome) + (1 - joint) * w - a.mediation_cost
                 opts.append(Option("mediate", name, u))
         demand = self.params.deals[st.demand[cid]]
-        b = self.belief(tid, cid)
+        b = self.valuation.belief(tid, cid)
         for kind, strength in (("guarantee", a.guarantee), ("host", a.host)):
             key = f"{a.id}.{kind}"
             if kind in rep and strength > 0 and key not in st.guarantees:
-                before = self.acceptance(coercer, demand, b, st.rung)
+                before = self.valuation.acceptance(coercer, demand, b, st.rung)
                 st.guarantees[key] = strength
-                after = self.acceptance(coercer, demand, b, st.rung)
+                after = self.valuation.acceptance(coercer, demand, b, st.rung)
                 del st.guarantees[key]
                 gain = (after - before) * (a.value(demand.outcome) - w)
                 opts.append(Option(kind, None, w + gain - a.mediation_cost))
@@ -289,7 +319,7 @@ class OptionScorer(Valuation):
         outcome = self.triggers.action_out(a.id, act.name)
         u = -act.cost
         if outcome is not None:
-            p = self.custom_success(act)
+            p = self.valuation.custom_success(act)
             won = a.value(outcome) if act.payoff is None else act.payoff
             u += p * won + (1 - p) * (hold - act.failure_cost)
         else:
@@ -303,10 +333,10 @@ class OptionScorer(Valuation):
         if cid is None or st.demand[cid] is None:
             return []
         deal = self.params.deals[st.demand[cid]]
-        b = self.belief(t.id, cid)
-        opts = [Option("hold", None, self.holdout(t, b, st.rung))]
+        b = self.valuation.belief(t.id, cid)
+        opts = [Option("hold", None, self.valuation.holdout(t, b, st.rung))]
         if "accept" in t.repertoire:
-            opts.append(Option("accept", deal.name, self.deal_value(t, deal)))
+            opts.append(Option("accept", deal.name, self.valuation.deal_value(t, deal)))
         if "counter" in t.repertoire and st.channel_open and st.counters[t.id] is None:
             opts.extend(self._counter_options(t, cid))
         return opts
@@ -327,20 +357,22 @@ class OptionScorer(Valuation):
         """Answering an offer: refuse and carry on, or take the deal (any actor may accept)."""
         deal = self.params.deals[deal_name]
         return [
-            Option("hold", None, self.status(a, self.state.rung)),
-            Option("accept", deal.name, self.deal_value(a, deal)),
+            Option("hold", None, self.valuation.status(a, self.state.rung)),
+            Option("accept", deal.name, self.valuation.deal_value(a, deal)),
         ]
 
     def _deadline_options(self, c: ActorParams) -> list[Option]:
         st = self.state
         if st.deadline[c.id] is None or st.demand[c.id] is None:
             return []
-        opts = [Option("hold", None, self.status(c, st.rung) - self._audience(c))]
-        r = self.threat_rung(c, st.rung)
+        opts = [Option("hold", None, self.valuation.status(c, st.rung) - self._audience(c))]
+        r = self.valuation.threat_rung(c, st.rung)
         if r is not None and "climb" in c.repertoire:
             opts.append(Option("climb", r, self._climb_utility(c, r)))
-        if "backdown" in c.repertoire and self.backdown_outcome is not None:
+        if "backdown" in c.repertoire and self.valuation.backdown_outcome is not None:
             opts.append(
-                Option("backdown", None, c.value(self.backdown_outcome) - self._audience(c))
+                Option(
+                    "backdown", None, c.value(self.valuation.backdown_outcome) - self._audience(c)
+                )
             )
         return opts

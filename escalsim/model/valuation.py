@@ -33,8 +33,36 @@ def updated(alpha: float, beta: float, success: float = 0.0, failure: float = 0.
     return beta_mean(alpha + success, beta + failure)
 
 
+class RunCache:
+    """Values that depend only on the run's parameters and on a rung vector (or on the
+    guarantees given): kept for the whole run, since decisions revisit the same few states."""
+
+    __slots__ = ("fixed", "terms")
+
+    def __init__(self) -> None:
+        self.terms: dict[tuple, tuple[float, float, float, float, float]] = {}
+        """(actor key, *rungs) -> a state's value without collapse and its cohesion projection."""
+        self.fixed: dict[tuple, float] = {}
+        """Deal values (by actor key, deal and guarantees) and climbing signals."""
+
+
+class DecisionMemo:
+    """Values computed within one decision, which depend on the state at that moment (the
+    cohesion above all): cleared by :meth:`Valuation.begin_decision`."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[tuple, Any] = {}
+
+
 class Valuation:
-    """The actors' model of the world, shared by every decision in a run."""
+    """The actors' model of the world, shared by every decision in a run.
+
+    It reads the run's state and never changes it; the engine tells it when a decision begins
+    and at what time (:meth:`begin_decision`), and it keeps its caches in a :class:`RunCache`
+    (for the run) and a :class:`DecisionMemo` (for the decision).
+    """
 
     def __init__(
         self,
@@ -65,20 +93,25 @@ class Valuation:
         self._projected = self.hazard is not None and state.cohesion is not None
         """Whether values weigh the prospect of a collapse (a hazard and a cohesion to drive it)."""
         self.now = 0.0
+        """The time of the current decision (set by :meth:`begin_decision` only)."""
         self.scoring = True
         """False while a rule that ignores utilities decides: values are then not computed."""
-        self._memo: dict[tuple, Any] = {}
+        self.run_cache = RunCache()
+        self.memo = DecisionMemo()
+        self._memo = self.memo.values  # the hot paths read the two tables directly
+        self._static = self.run_cache.terms
+        self._fixed = self.run_cache.fixed
         self._cohesion: float | None = None
-        # values that depend only on the run's parameters and on the rung vector (or the
-        # guarantees given), kept for the whole run: decisions revisit the same few states
-        self._static: dict[tuple, tuple[float, float, float, float, float]] = {}
-        self._fixed: dict[tuple, float] = {}  # deal values and climbing signals
 
-    def begin_decision(self) -> None:
-        """Forget the values computed for the previous decision: the state has moved on."""
-        self._memo.clear()
+    def begin_decision(self, now: float, scoring: bool = True) -> None:
+        """Start a decision taken at time ``now``: forget the values computed for the previous
+        one (the state has moved on) and read the cohesion at ``now``. With ``scoring`` False
+        (a rule that ignores utilities decides), values are not computed."""
+        self.memo.values.clear()
+        self.now = now
+        self.scoring = scoring
         c = self.state.cohesion
-        self._cohesion = c.at(self.now) if c is not None else None
+        self._cohesion = c.at(now) if c is not None else None
 
     # --- states ---------------------------------------------------------------------------
     def level(self, rung: dict[str, int]) -> float:
@@ -101,31 +134,21 @@ class Valuation:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def _collapse_chance(self, cohesion: float, eq: float, decay: float, window: float) -> float:
-        if decay >= 0.0:
-            cohesion = eq + (cohesion - eq) * decay
-        h_max, shape = self.hazard
-        gap = 1.0 - cohesion
-        h = h_max * (gap if gap > 0.0 else 0.0) ** shape
-        return 1.0 - math.exp(-h * window)
-
-    def _state_terms(self, a: ActorParams, rung: dict[str, int]) -> tuple[float, ...]:
-        """Per-run constants of a state for ``a``: value without collapse, and the cohesion
-        projection (equilibrium, decay over half the window, or -1 when not projected)."""
-        key = (a.key, *rung.values())
-        terms = self._static.get(key)
-        if terms is None:
-            base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
-            eq, decay, window = 0.0, -1.0, 1.0 / a.discount
-            coh = self.state.cohesion
-            if self.mech.cohesion and coh is not None:
-                actors = self.params.actors
-                pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
-                rate = pressure + coh.recovery
-                if rate > 0.0:
-                    eq = coh.recovery * coh.baseline / rate
-                    decay = math.exp(-rate * window / 2)
-            terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
+    def _state_terms(self, a: ActorParams, rung: dict[str, int], key: tuple) -> tuple[float, ...]:
+        """Per-run constants of a state for ``a`` (kept under ``key``): value without collapse,
+        and the cohesion projection (equilibrium, decay over half the window, or -1 when not
+        projected), the window and the value of a collapse."""
+        base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
+        eq, decay, window = 0.0, -1.0, 1.0 / a.discount
+        coh = self.state.cohesion
+        if self.mech.cohesion and coh is not None:
+            actors = self.params.actors
+            pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+            rate = pressure + coh.recovery
+            if rate > 0.0:
+                eq = coh.recovery * coh.baseline / rate
+                decay = math.exp(-rate * window / 2)
+        terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
         return terms
 
     def continuation(
@@ -137,13 +160,24 @@ class Valuation:
         return self._continuation(a, rung, cohesion)
 
     def _continuation(self, a: ActorParams, rung: dict[str, int], cohesion: float | None) -> float:
-        if cohesion is None:
-            cohesion = self._cohesion
-        value, eq, decay, window, collapsed = self._state_terms(a, rung)
-        if self._projected and cohesion is not None:
-            pc = self._collapse_chance(cohesion, eq, decay, window)
-            if pc > 0.0:
-                value = (1.0 - pc) * value + pc * collapsed
+        key = (a.key, *rung.values())
+        terms = self._static.get(key)
+        if terms is None:
+            terms = self._state_terms(a, rung, key)
+        value = terms[0]
+        if self._projected:
+            if cohesion is None:
+                cohesion = self._cohesion
+            if cohesion is not None:  # the chance of a collapse within the window
+                _, eq, decay, window, collapsed = terms
+                if decay >= 0.0:
+                    cohesion = eq + (cohesion - eq) * decay
+                h_max, shape = self.hazard
+                gap = 1.0 - cohesion
+                h = h_max * (gap if gap > 0.0 else 0.0) ** shape
+                pc = 1.0 - math.exp(-h * window)
+                if pc > 0.0:
+                    value = (1.0 - pc) * value + pc * collapsed
         return value
 
     def climb_signal(self, a: ActorParams, before: int, r: int) -> float:
@@ -220,14 +254,15 @@ class Valuation:
         r: int,
         cohesion: float | None = None,
     ) -> float:
-        """Value to ``a`` of the coercer carrying out rung ``r`` (at ``cohesion``, default now)."""
+        """Value to ``a`` of the coercer carrying out rung ``r`` (at ``cohesion``, default now);
+        called while scoring."""
         outcome = self.rung_outcome.get((coercer.id, r))
         if outcome is None:
             after = dict(rung)
             after[coercer.id] = r
-            return self.continuation(a, after, cohesion)
+            return self._continuation(a, after, cohesion)
         p = coercer.ladder[r].expected_success
-        return p * a.value(outcome) + (1.0 - p) * self.continuation(a, rung, cohesion)
+        return p * a.value(outcome) + (1.0 - p) * self._continuation(a, rung, cohesion)
 
     def holdout(
         self, t: ActorParams, b: float, rung: dict[str, int], cohesion: float | None = None
@@ -255,7 +290,7 @@ class Valuation:
         key = ("H", t.key, cohesion, len(self.state.spent), *rung.values())
         pair = self._memo.get(key)
         if pair is None:
-            w = self.continuation(t, rung, cohesion)
+            w = self._continuation(t, rung, cohesion)
             s = None
             cid = self.coercer_of[t.id]
             if cid is not None:
@@ -325,11 +360,15 @@ class Valuation:
         cohesion: float | None = None,
     ) -> float:
         """The chance of resolve implied by a probability over ``about``'s types."""
-        variants = self.params.types[about].variants
         if rung is None:
             rung = self.state.rung
-        pairs = zip(typed, variants, strict=True)
-        return sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
+        key = ("M", about, typed, cohesion, len(self.state.spent), *rung.values())
+        mix = self._memo.get(key)
+        if mix is None:
+            pairs = zip(typed, self.params.types[about].variants, strict=True)
+            mix = sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
+            self._memo[key] = mix
+        return mix
 
     def resolve(self, c: ActorParams, rung: dict[str, int], cohesion: float | None = None) -> float:
         """Chance that an actor with parameters ``c`` carries out its threat when refused.
@@ -381,12 +420,12 @@ class Valuation:
                 b_opp = self.belief(a.opponent, a.id, rung)
             deal = self.params.deals[demand]
             acc = self.acceptance(a, deal, b_opp, rung)
-            value = acc * self.deal_value(a, deal) + (1.0 - acc) * self.continuation(
+            value = acc * self.deal_value(a, deal) + (1.0 - acc) * self._continuation(
                 a, rung, cohesion
             )
         elif cid is not None and st.demand[cid] is not None:
             value = self.holdout(a, self.belief(a.id, cid, rung, cohesion), rung, cohesion)
         else:
-            value = self.continuation(a, rung, cohesion)
+            value = self._continuation(a, rung, cohesion)
         self._memo[key] = value
         return value

@@ -46,22 +46,24 @@ def _walk(obj: Any, prefix: str, out: dict[str, Distribution]) -> None:
             _walk(value, child_path(prefix, item_name(value, i)), out)
 
 
-def _uncertain(sc: BaseModel) -> dict[str, Distribution]:
-    """The cached table of distributions by path; callers must not change it."""
-    memo = sc._memo
-    if "uncertain" not in memo:
+def _uncertain(sc: Any) -> dict[str, Distribution]:
+    """The table of distributions by path, built once per scenario (``Scenario.derived``);
+    callers must not change it."""
+
+    def build() -> dict[str, Distribution]:
         found: dict[str, Distribution] = {}
         _walk(sc, "", found)
-        memo["uncertain"] = dict(sorted(found.items()))
-    return memo["uncertain"]
+        return dict(sorted(found.items()))
+
+    return sc.derived("uncertain", build)
 
 
-def uncertain_parameters(sc: BaseModel) -> dict[str, Distribution]:
+def uncertain_parameters(sc: Any) -> dict[str, Distribution]:
     """Every distribution in the scenario by dotted path, in a fixed (sorted) order."""
     return dict(_uncertain(sc))  # a copy: the scenario is immutable, so is its cache
 
 
-def sample_parameters(sc: BaseModel, rng: np.random.Generator) -> dict[str, float]:
+def sample_parameters(sc: Any, rng: np.random.Generator) -> dict[str, float]:
     """Draw each uncertain parameter once, in path order (so equal scenarios draw alike)."""
     return {path: dist.sample(rng) for path, dist in _uncertain(sc).items()}
 

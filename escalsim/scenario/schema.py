@@ -12,6 +12,7 @@ loader, which never calls them back.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -368,6 +369,22 @@ def _default_reliability() -> dict[str, float]:
     return {"confirmed": 1.0, "reported": 0.8, "claimed": 0.6, "rumour": 0.3}
 
 
+class Derived:
+    """The values derived from one scenario (its uncertain parameters, its labels), each built
+    once on first use; see :meth:`Scenario.derived`. Ignored when scenarios are compared."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, name: str, build: Callable[[], Any]) -> Any:
+        value = self.values.get(name)
+        if value is None:
+            value = self.values[name] = build()
+        return value
+
+
 class Scenario(Model):
     """Everything needed for one simulation; validated once, immutable after."""
 
@@ -389,7 +406,7 @@ class Scenario(Model):
     exclude_history: list[Identifier] = Field(default_factory=list)
     processes: Processes = Field(default_factory=Processes)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
-    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _derived: Derived = PrivateAttr(default_factory=lambda: Derived())
 
     @model_validator(mode="after")
     def _ends_by_the_last_date(self) -> Scenario:
@@ -474,10 +491,12 @@ class Scenario(Model):
     def labels(self) -> Labels:
         """What readers see for each actor, outcome, milestone, deal and rung: its ``label``,
         else its id as words (an actor: its name); see :mod:`~escalsim.scenario.labels`."""
-        memo = self._memo
-        if "labels" not in memo:
-            memo["labels"] = labels_of(self)
-        return memo["labels"]
+        return self.derived("labels", lambda: labels_of(self))
+
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """A value derived from this scenario (immutable, so the value never goes stale):
+        ``build()`` on the first call for ``name``, the same object afterwards."""
+        return self._derived.get(name, build)
 
     @property
     def end_date(self) -> dt.date:
