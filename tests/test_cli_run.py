@@ -125,6 +125,10 @@ main(sys.argv[1:])
 """The real entry point, which prints "ready" on stdout each time a chunk of runs is done."""
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
     out = tmp_path / "big.parquet"
@@ -134,6 +138,9 @@ def test_ctrl_c_summarises_what_finished_and_leaves_no_file(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: Ctrl-C not ignored, whatever the test process inherited (an
+        # ignored signal stays ignored across exec, and Python then never raises on it)
+        preexec_fn=_default_sigint,
     )
     try:
         ready = proc.stdout.readline()  # however long start-up and a chunk take
