@@ -82,7 +82,9 @@ def run_count(help: str) -> Any:
 Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")]
 Workers = Annotated[
     int | None,
-    typer.Option("--workers", "-w", min=1, help="Worker processes (default: all cores)."),
+    typer.Option(
+        "--workers", "-w", min=1, help="Worker processes (default: the cores this process may use)."
+    ),
 ]
 ExecutorName = Annotated[str, typer.Option("--executor", help="processes, serial or dask.")]
 Scheduler = Annotated[
