@@ -32,6 +32,17 @@ def item_name(item: Any, index: int) -> str:
     return str(index)
 
 
+def item_index(items: list[Any], part: str) -> int:
+    """The index of the list item that a path part names (by name or id, else by index); a
+    KeyError that suggests the names if it names none."""
+    names = [item_name(item, i) for i, item in enumerate(items)]
+    if part in names:
+        return names.index(part)
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    raise KeyError(f"no such path: '{part}' not found{suggest(part, names)}")
+
+
 def _walk(obj: Any, prefix: str, out: dict[str, Distribution]) -> None:
     if isinstance(obj, Distribution):
         out[prefix] = obj
@@ -112,13 +123,7 @@ def _set_path(data: Any, path: str, value: Any) -> None:
                 return
             cur = cur[part]
         elif isinstance(cur, list):
-            names = [item_name(item, i) for i, item in enumerate(cur)]
-            if part in names:
-                idx = names.index(part)
-            elif part.isdigit() and int(part) < len(cur):
-                idx = int(part)
-            else:
-                raise KeyError(f"no such path: '{part}' not found{suggest(part, names)}")
+            idx = item_index(cur, part)
             if last:
                 cur[idx] = value
                 return

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from escalsim.errors import Problem
-from escalsim.scenario.parameters import item_name
+from escalsim.scenario.parameters import item_index
 
 if TYPE_CHECKING:
     from escalsim.scenario.yaml_source import Located
@@ -56,12 +56,9 @@ def data_path(dotted: str, data: Any) -> tuple[Any, ...]:
         if isinstance(cur, dict) and part in cur:
             key: Any = part
         elif isinstance(cur, list):
-            names = [item_name(item, i) for i, item in enumerate(cur)]
-            if part in names:
-                key = names.index(part)
-            elif part.isdigit() and int(part) < len(cur):
-                key = int(part)
-            else:
+            try:
+                key = item_index(cur, part)
+            except KeyError:
                 break
         else:
             break
