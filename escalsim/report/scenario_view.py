@@ -74,6 +74,24 @@ def question(sc: Scenario) -> dict[str, Any]:
     }
 
 
+COSTS = (
+    ("day_cost", "cost per day of crisis"),
+    ("audience_cost", "audience cost of backing down after a public threat"),
+    ("instability_cost", "cost per day and level of escalation (instability)"),
+    ("discount", "discount rate per day (impatience)"),
+    ("risk_aversion", "risk aversion"),
+)
+"""An actor's incentives as the report names them, in the report's order."""
+TRAITS = (
+    ("rationality", "rationality (λ of its logit choice)"),
+    ("credibility", "credibility of its promises"),
+    ("guarantee", "strength of its guarantee of a deal"),
+    ("host", "strength of its offer to host an exile"),
+    ("review_days", "mean days between its reviews"),
+)
+"""An actor's traits as the report names them, in the report's order."""
+
+
 def actors(sc: Scenario) -> list[dict[str, Any]]:
     """Each actor: who it is, what it values, what it believes, its types and its ladder."""
     return [_actor(sc, key, actor) for key, actor in sc.actors.items()]
@@ -86,27 +104,9 @@ def _actor(sc: Scenario, key: str, actor: Actor) -> dict[str, Any]:
         {"outcome": named.outcome(o), "value": number(v)}
         for o, v in sorted(inc.values.items(), key=lambda kv: _order(sc, kv[0]))
     ]
-    costs = [
-        (name, number(getattr(inc, field)))
-        for field, name in (
-            ("day_cost", "cost per day of crisis"),
-            ("audience_cost", "audience cost of backing down after a public threat"),
-            ("instability_cost", "cost per day and level of escalation (instability)"),
-            ("discount", "discount rate per day (impatience)"),
-            ("risk_aversion", "risk aversion"),
-        )
-        if _given(getattr(inc, field), field)
-    ]
+    costs = [(name, number(getattr(inc, f))) for f, name in COSTS if _given(inc, f)]
     traits = [
-        (name, number(getattr(actor, field)))
-        for field, name in (
-            ("rationality", "rationality (λ of its logit choice)"),
-            ("credibility", "credibility of its promises"),
-            ("guarantee", "strength of its guarantee of a deal"),
-            ("host", "strength of its offer to host an exile"),
-            ("review_days", "mean days between its reviews"),
-        )
-        if field in actor.model_fields_set
+        (name, number(getattr(actor, f))) for f, name in TRAITS if f in actor.model_fields_set
     ]
     return {
         "key": key,
@@ -143,8 +143,9 @@ def _actor(sc: Scenario, key: str, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _given(value: Any, field: str) -> bool:
+def _given(incentives: Any, field: str) -> bool:
     """Whether an incentive says something (a distribution, or a number off its default)."""
+    value = getattr(incentives, field)
     defaults = {"discount": 0.01}
     return isinstance(value, Distribution) or value != defaults.get(field, 0.0)
 
