@@ -51,7 +51,7 @@ def calibrate(
     ] = None,
     set_: opt.SetOption = None,
     how: opt.SeededRun = opt.SEEDED,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: opt.ForceOut = False,
 ) -> None:
     """Fit one or two parameters so that the scenario meets target statistics (a grid on common
     random numbers, interpolated); print the fitted values with their intervals and the fit of

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from escalsim.cli import options as opt
 from escalsim.cli.show import plain
 
 app = typer.Typer(
@@ -37,7 +38,7 @@ def import_events(
         Path | None,
         typer.Option("--out", "-o", help="Write the entries to this YAML file (else print)."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: opt.ForceOut = False,
 ) -> None:
     """Turn the rows of an event table into history entries (YAML), each checked against the
     scenario; a problem names its row and column, or the mapping's line."""

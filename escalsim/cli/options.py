@@ -164,6 +164,8 @@ PlotFile = Annotated[
     Path | None, typer.Option("--plot", help="Write the figure to this file (.png, .svg, .pdf).")
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace --out and --plot if they exist.")]
+ForceOut = Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")]
+"""``--force`` of a command that writes one file, its ``--out``."""
 
 
 @dataclasses.dataclass(frozen=True)

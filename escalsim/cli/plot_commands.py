@@ -57,7 +57,7 @@ def plot(
         ),
     ] = False,
     dpi: opt.Dpi = opt.DPI,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: opt.ForceOut = False,
 ) -> None:
     """Draw one figure of a results file: outcomes, incidence, rungs, milestones or driver; or,
     of a traced run (run --trace), beliefs, cohesion or rungs-over-time as fan charts."""

@@ -61,7 +61,7 @@ def report(
     ] = False,
     how: opt.RunOptions = opt.RUN,
     dpi: opt.Dpi = opt.DPI,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    force: opt.ForceOut = False,
 ) -> None:
     """Write a self-contained HTML report: the question, how and when it ends, milestones,
     common paths, drivers, what-ifs, the scenario's actors and history, and provenance.
