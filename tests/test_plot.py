@@ -538,6 +538,8 @@ def test_cli_plot_driver_param_and_refusals(results_file, tmp_path, capsys):
         (["--kind", "pie"], 2, "pie"),
         (["--out", "x.gif"], 2, "expected .png, .svg or .pdf"),
         (["--kind", "outcomes", "--param", "us.credibility"], 2, "only --kind driver"),
+        (["--kind", "outcomes", "--actor", "us"], 2, "only --kind rungs takes an actor"),
+        (["--kind", "driver", "--by-outcome"], 2, "only --kind beliefs, cohesion"),
         (["--kind", "rungs", "--actor", "qatar"], 1, "actor 'qatar' has no ladder"),
     ],
 )

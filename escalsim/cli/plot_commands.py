@@ -27,6 +27,19 @@ class Kind(str, Enum):
 HISTORIES = (Kind.beliefs, Kind.cohesion, Kind.rungs_over_time)
 """The kinds drawn from the decision traces (results of 'escalsim run --trace')."""
 
+ONLY = {
+    "param": ((Kind.driver,), "a parameter"),
+    "actor": ((Kind.rungs,), "an actor"),
+    "by_outcome": (HISTORIES, "it"),
+}
+"""The options that only some kinds take: those kinds, and what the option gives them."""
+
+
+def _kinds(option: str, join: str = "or") -> str:
+    """The kinds that take ``option``, as words: ``--kind a, b or c``."""
+    *rest, last = (k.value for k in ONLY[option][0])
+    return f"--kind {', '.join(rest)} {join} {last}" if rest else f"--kind {last}"
+
 
 def plot(
     results: Annotated[
@@ -41,20 +54,19 @@ def plot(
         str | None,
         typer.Option(
             "--param",
-            help="With --kind driver: the uncertain parameter (a path such as "
+            help=f"With {_kinds('param')}: the uncertain parameter (a path such as "
             "actors.us.credibility, or its unambiguous end); default: the strongest.",
         ),
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option("--actor", help="With --kind rungs: whose ladder (default: the coercer)."),
+        typer.Option(
+            "--actor", help=f"With {_kinds('actor')}: whose ladder (default: the coercer)."
+        ),
     ] = None,
     by_outcome: Annotated[
         bool,
-        typer.Option(
-            "--by-outcome",
-            help="With --kind beliefs, cohesion or rungs-over-time: one fan per outcome.",
-        ),
+        typer.Option("--by-outcome", help=f"With {_kinds('by_outcome')}: one fan per outcome."),
     ] = False,
     dpi: opt.Dpi = opt.DPI,
     force: opt.ForceOut = False,
@@ -68,26 +80,21 @@ def plot(
         figure_format(out)
     except EscalsimError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--out'") from None
-    if param is not None and kind is not Kind.driver:
-        raise typer.BadParameter("only --kind driver takes a parameter", param_hint="'--param'")
-    if actor is not None and kind is not Kind.rungs:
-        raise typer.BadParameter("only --kind rungs takes an actor", param_hint="'--actor'")
-    if by_outcome and kind not in HISTORIES:
-        raise typer.BadParameter(
-            "only --kind beliefs, cohesion and rungs-over-time take it", param_hint="'--by-outcome'"
-        )
+    given = {"param": param, "actor": actor, "by_outcome": by_outcome}
+    for name, value in given.items():
+        kinds, what = ONLY[name]
+        if value not in (None, False) and kind not in kinds:
+            takes = "takes" if len(kinds) == 1 else "take"
+            raise typer.BadParameter(
+                f"only {_kinds(name, 'and')} {takes} {what}",
+                param_hint=f"'--{name.replace('_', '-')}'",
+            )
     if out.exists() and not force:  # fail before reading a large file
         raise EscalsimError(f"{out}: file exists (pass --force to replace it)")
     res = Results.from_parquet(results, lazy=kind in HISTORIES)
     if len(res) == 0:
         raise EscalsimError(f"{results}: holds no runs (0 rows), so there is nothing to draw")
-    options: dict[str, object] = {}
-    if kind is Kind.driver:
-        options["param"] = param
-    if kind is Kind.rungs:
-        options["actor"] = actor
-    if kind in HISTORIES:
-        options["by_outcome"] = by_outcome
+    options = {name: value for name, value in given.items() if kind in ONLY[name][0]}
     try:
         fig = getattr(res.plot, kind.value.replace("-", "_"))(**options)
     except ValueError as exc:  # e.g. an actor without a ladder
