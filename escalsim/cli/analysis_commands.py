@@ -15,16 +15,7 @@ from escalsim.cli.analysis_reports import compare_report, sensitivity_report, sw
 from escalsim.cli.formats import emit
 from escalsim.errors import EscalsimError
 
-# --- options shared by the commands of this module and of forecast_commands -----------------
 Runs = Annotated[int, opt.run_count("Runs per scenario or point.")]
-Outcome = Annotated[
-    list[str] | None,
-    opt.listed(
-        "--outcome",
-        "NAME",
-        "Report this outcome; a+b+c for the union of several. Repeatable (default: every outcome).",
-    ),
-]
 
 
 def _check_request(
@@ -57,10 +48,6 @@ CODE_BYTES = 9
 """Bytes a run keeps in a sweep or sensitivity analysis: its outcome code and a mask."""
 
 
-def _outcomes(items: list[str] | None) -> list[str] | None:
-    return list(items) if items else None
-
-
 def _call(fn: Any, *args: Any, where: Path | None = None, **kwargs: Any) -> Any:
     """Run an analysis; bad arguments become user errors (named by the file ``where`` they
     come from, if given), Ctrl-C a short message."""
@@ -86,8 +73,7 @@ def compare(
         ),
     ] = None,
     runs: Runs = 2000,
-    set_: opt.SetOption = None,
-    outcome: Outcome = None,
+    scope: opt.Scope = opt.SCOPE,
     how: opt.SeededRun = opt.SEEDED,
     files: opt.Outputs = opt.FILES,
 ) -> None:
@@ -100,7 +86,7 @@ def compare(
     from escalsim.analysis import compare as run_compare
     from escalsim.scenario import load_scenario
 
-    overrides = opt.parse_overrides(set_)
+    overrides = scope.overrides()
     if variant is None and not overrides:
         raise typer.BadParameter(
             "give a VARIANT scenario file, or --set to change a copy of BASE",
@@ -126,10 +112,10 @@ def compare(
         advice="ask for fewer --runs",
     )
     result = _call(run_compare, base_sc, variant_sc, runs, seed, settings=settings)
-    table = _call(result.table, _outcomes(outcome))
+    table = _call(result.table, scope.outcomes)
     emit(files.format, compare_report(table, result, overrides))
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    figure = lambda: _paired_figure(result, _outcomes(outcome), changes)  # noqa: E731
+    figure = lambda: _paired_figure(result, scope.outcomes, changes)  # noqa: E731
     files.write(table, figure)
 
 
@@ -158,15 +144,13 @@ def sweep(
         ),
     ],
     runs: Runs = 1000,
-    set_: opt.SetOption = None,
-    outcome: Outcome = None,
+    scope: opt.Scope = opt.SCOPE,
     how: opt.SeededRun = opt.SEEDED,
     files: opt.Outputs = opt.FILES,
 ) -> None:
     """Outcome probabilities over a grid of one or two parameters (common random numbers)."""
     from escalsim.analysis import sweep as run_sweep
     from escalsim.analysis.sweep import parse_param_option
-    from escalsim.scenario import load_scenario
 
     grid: dict[str, list[float | int]] = {}
     for item in param:
@@ -183,7 +167,7 @@ def sweep(
         )
     settings, seed = how.settings(), how.seed
     files.check()
-    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
+    scenario = scope.scenario(file)
     points = math.prod(len(v) for v in grid.values())
     _check_request(
         points * runs,
@@ -194,9 +178,7 @@ def sweep(
         what=f"{points:,} grid points × {runs:,} runs",
         advice="ask for fewer grid points or --runs",
     )
-    table = _call(
-        run_sweep, scenario, grid, runs, seed, outcomes=_outcomes(outcome), settings=settings
-    )
+    table = _call(run_sweep, scenario, grid, runs, seed, outcomes=scope.outcomes, settings=settings)
     emit(files.format, sweep_report(table, scenario, _sweep_notes(table.attrs.get("pairing", {}))))
 
     def figure() -> Any:
@@ -271,19 +253,17 @@ def sensitivity(
             "--vary", "PATH", "Vary only this uncertain parameter (repeatable; default: all)."
         ),
     ] = None,
-    set_: opt.SetOption = None,
-    outcome: Outcome = None,
+    scope: opt.Scope = opt.SCOPE,
     top: Annotated[int, typer.Option("--top", min=1, help="Parameters shown per outcome.")] = 10,
     how: opt.SeededRun = opt.SEEDED,
     files: opt.Outputs = opt.FILES,
 ) -> None:
     """Rank the uncertain parameters by how much they move each outcome's probability."""
     from escalsim.analysis import sensitivity as run_sensitivity
-    from escalsim.scenario import load_scenario
 
     settings, seed = how.settings(), how.seed
     files.check()
-    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
+    scenario = scope.scenario(file)
     varied = len(vary or scenario.uncertain())
     _check_sensitivity(scenario, method.value, n, varied, replications, seed, settings)
     table = _call(
@@ -292,7 +272,7 @@ def sensitivity(
         method.value,
         n,
         seed,
-        outcomes=_outcomes(outcome),
+        outcomes=scope.outcomes,
         parameters=vary or None,
         replications=replications,
         space=space.value,

@@ -9,13 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from escalsim.cli import options as opt
-from escalsim.cli.analysis_commands import (
-    CODE_BYTES,
-    Outcome,
-    _call,
-    _check_request,
-    _outcomes,
-)
+from escalsim.cli.analysis_commands import CODE_BYTES, _call, _check_request
 from escalsim.cli.forecast_options import DATE_FORMATS, MoveEnd
 from escalsim.cli.formats import Report, Shown, decimal, emit, pct, records
 
@@ -43,8 +37,7 @@ def trajectory(
     ] = "7d",
     runs: Annotated[int, opt.run_count("Runs per date.")] = 1000,
     move_end: MoveEnd = False,
-    set_: opt.SetOption = None,
-    outcome: Outcome = None,
+    scope: opt.Scope = opt.SCOPE,
     how: opt.SeededRun = opt.SEEDED,
     files: opt.Outputs = opt.FILES,
 ) -> None:
@@ -56,11 +49,10 @@ def trajectory(
     """
     from escalsim.analysis.trajectory import date_steps, parse_every
     from escalsim.analysis.trajectory import trajectory as run_trajectory
-    from escalsim.scenario import load_scenario
 
     settings, seed = how.settings(), how.seed
     files.check()
-    scenario = load_scenario(file, opt.parse_overrides(set_) or None)
+    scenario = scope.scenario(file)
     end = scenario.start if last is None else last.date()
     try:
         step = parse_every(every)
@@ -83,7 +75,7 @@ def trajectory(
         runs,
         seed,
         keep_end=not move_end,
-        outcomes=_outcomes(outcome),
+        outcomes=scope.outcomes,
         settings=settings,
     )
     emit(files.format, trajectory_report(table, scenario))

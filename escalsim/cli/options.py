@@ -2,10 +2,12 @@
 
 A command takes ``set_: SetOption = None`` and calls ``parse_overrides(set_)``. Options that
 travel together are a group: a command decorated with :func:`grouped` takes
-``how: RunOptions = RUN`` for ``--workers``, ``--executor``, ``--scheduler`` and ``--quiet``
-(then ``how.settings()`` is its :class:`~escalsim.RunSettings`; ``SeededRun`` adds ``--seed``),
-or ``files: Outputs = FILES`` for ``--out``, ``--plot``, ``--dpi``, ``--force`` and
-``--format`` (then ``files.check()`` before the runs and ``files.write(...)`` after them).
+``scope: Scope = SCOPE`` for ``--set`` and ``--outcome`` (then ``scope.scenario(file)`` is the
+scenario and ``scope.outcomes`` what to report), ``how: RunOptions = RUN`` for ``--workers``,
+``--executor``, ``--scheduler`` and ``--quiet`` (then ``how.settings()`` is its
+:class:`~escalsim.RunSettings`; ``SeededRun`` adds ``--seed``), or ``files: Outputs = FILES`` for
+``--out``, ``--plot``, ``--dpi``, ``--force`` and ``--format`` (then ``files.check()`` before the
+runs and ``files.write(...)`` after them).
 """
 
 from __future__ import annotations
@@ -77,6 +79,43 @@ def run_count(help: str) -> Any:
     """The ``--runs``/``-n`` option of a command, at least 1; ``help`` says of what."""
     return typer.Option("--runs", "-n", min=1, help=help)
 
+
+# --- what to ask: the scenario as changed, the outcomes to report ------------------------------
+Outcome = Annotated[
+    list[str] | None,
+    listed(
+        "--outcome",
+        "NAME",
+        "Report this outcome; a+b+c for the union of several. Repeatable (default: every outcome).",
+    ),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What an analysis of a scenario file asks: the scenario changed by ``--set``, and the
+    outcomes (or unions) to report, every one by default."""
+
+    set_: SetOption = None
+    outcome: Outcome = None
+
+    def overrides(self) -> dict[str, Any]:
+        """The ``--set`` values by path (see :func:`parse_overrides`)."""
+        return parse_overrides(self.set_)
+
+    def scenario(self, file: Path) -> Any:
+        """The scenario of ``file``, changed by ``--set``."""
+        from escalsim.scenario import load_scenario
+
+        return load_scenario(file, self.overrides() or None)
+
+    @property
+    def outcomes(self) -> list[str] | None:
+        """The ``--outcome`` values, or None for every outcome."""
+        return list(self.outcome) if self.outcome else None
+
+
+SCOPE = Scope()
 
 # --- how to run: the options every simulating command takes ------------------------------------
 Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Root seed.")]
@@ -282,7 +321,7 @@ class OneRun:
 
 ONE_RUN = OneRun()
 
-GROUPS = (RunOptions, SeededRun, Outputs, OneRun)
+GROUPS = (Scope, RunOptions, SeededRun, Outputs, OneRun)
 
 
 def grouped(command: Callable[..., None]) -> Callable[..., None]:
