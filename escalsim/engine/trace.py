@@ -149,7 +149,8 @@ class DecisionTrace:
                 chance = [float(i == index) for i in range(len(options))]
         else:  # a Python callable does not say how likely its choice was
             chance = [NAN] * len(options)
-        self._add(a, context, sender, options, chance, index, {})
+        self._option_rows(a, options, chance, index)
+        self._decision_row(a, context, sender, len(options), {})
 
     def watched(
         self,
@@ -170,18 +171,13 @@ class DecisionTrace:
             if x == a.id:
                 prior = typed[(o, x)]
                 after[column] = bayes(prior, likelihood)[i] if likelihood is not None else prior[i]
-        self._add(a, context, sender, options, chance, index, after)
+        self._option_rows(a, options, chance, index)
+        self._decision_row(a, context, sender, len(options), after)
 
-    def _add(
-        self,
-        a: ActorParams,
-        context: str,
-        sender: str | None,
-        options: list[Option],
-        chance: list[float],
-        index: int,
-        after: Mapping[str, float],
+    def _option_rows(
+        self, a: ActorParams, options: list[Option], chance: list[float], index: int
     ) -> None:
+        """A row per option of a decision (:data:`OPTION_COLUMNS`)."""
         top = max((o.utility for o in options if o.utility == o.utility), default=None)
         near = None if top is None else top - TIE * max(1.0, abs(top))
         add, arg, success, actions = self.options.append, self._arg, self._success, a.actions
@@ -191,13 +187,24 @@ class DecisionTrace:
             # only a climb or a custom action may roll for an outcome
             rolls = kind == "climb" or kind in actions
             add((kind, arg(a, o), u, chance[i], i == index, best, success(a, o) if rolls else NAN))
+
+    def _decision_row(
+        self,
+        a: ActorParams,
+        context: str,
+        sender: str | None,
+        count: int,
+        after: Mapping[str, float],
+    ) -> None:
+        """The row of a decision among ``count`` options: when, who, why, the state the actor
+        saw and, by column, the observers' probabilities of its types afterwards (``after``)."""
         self.decisions.append(
             (
                 self.sim.now,
                 a.id,
                 context,
                 sender or "",
-                len(options),
+                count,
                 *[read() for read in self.state],
                 *[after.get(column, NAN) for column in self.posterior.values()],
             )
