@@ -213,6 +213,18 @@ def test_with_values_names_list_items(small: Scenario) -> None:
     assert by_index.actors["us"].ladder[0].cost == 0.25
 
 
+def test_item_index_reads_a_path_part_in_a_list() -> None:
+    """One reading of a list item in a path, for with_values and for locating lint findings."""
+    from escalsim.scenario.parameters import item_index
+
+    items = [{"name": "raid"}, {"id": "call"}, {"cost": 1.0}]
+    assert [item_index(items, part) for part in ("raid", "call", "2", "0")] == [0, 1, 2, 0]
+    with pytest.raises(KeyError, match="'rad' not found \\(did you mean 'raid'\\?\\)"):
+        item_index(items, "rad")
+    with pytest.raises(KeyError, match="'3' not found"):
+        item_index(items, "3")
+
+
 def test_with_values_unknown_path(small: Scenario) -> None:
     with pytest.raises(ScenarioError) as excinfo:
         small.with_values({"actors.uss.rationality": 0.8})
