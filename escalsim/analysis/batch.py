@@ -12,16 +12,22 @@ are not drowned in run-to-run noise.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from escalsim.engine import Prepared, run_prepared, run_seed
+from escalsim.analysis.outcomes import group_codes
+from escalsim.engine import Prepared, prepare, run_prepared, run_seed
 from escalsim.ensemble.executors import Task
 from escalsim.ensemble.loop import ChunkLoop
 from escalsim.ensemble.seeds import Chunk
 from escalsim.ensemble.settings import RunSettings
 from escalsim.errors import RunError
+
+if TYPE_CHECKING:
+    from escalsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -105,3 +111,24 @@ def run_batch(job: PointsJob, root: int, settings: RunSettings, desc: str) -> np
     codes = np.empty(job.points * job.per_point, dtype="int64")
     fill(codes, run_points, job, root, settings, desc)
     return codes.reshape(job.points, job.per_point)
+
+
+def point_counts(
+    points: Sequence[Scenario],
+    outcomes: Sequence[str],
+    groups: Mapping[str, Sequence[str]],
+    runs: int,
+    root: int,
+    settings: RunSettings,
+    desc: str,
+) -> np.ndarray:
+    """Run each point's scenario ``runs`` times, run ``i`` of every point on the same seed;
+    return how many of each point's runs ended in each group of ``outcomes`` (points × groups)."""
+    job = PointsJob(
+        prepared=tuple(prepare(p, settings.rules) for p in points),
+        per_point=runs,
+        outcomes=tuple(outcomes),
+    )
+    codes = run_batch(job, root, settings, desc)
+    members = group_codes(list(outcomes), groups).values()
+    return np.array([[np.isin(row, m).sum() for m in members] for row in codes], dtype="int64")

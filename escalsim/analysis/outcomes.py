@@ -10,11 +10,15 @@ command line can ask for unions too: ``--outcome strike+leader_seized+interventi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from escalsim.results.stats import wilson_interval
 from escalsim.text import suggest
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OutcomeSpec = Union[str, Sequence[str], Mapping[str, Union[str, Sequence[str]]], None]  # noqa: UP007
 """What the ``outcomes`` argument of an analysis accepts."""
@@ -73,3 +77,22 @@ def group_codes(names: Sequence[str], groups: Mapping[str, Sequence[str]]) -> di
     """Each group's member outcomes as integer codes into ``names``."""
     index = {n: i for i, n in enumerate(names)}
     return {label: np.array([index[m] for m in ms], dtype="int64") for label, ms in groups.items()}
+
+
+def with_intervals(
+    table: pd.DataFrame, runs: int, z: float, groups: Mapping[str, Sequence[str]]
+) -> pd.DataFrame:
+    """``table`` (a ``count`` of runs out of ``runs`` per row, and the ``outcome`` group it
+    counts) with each row's probability ``p``, its Wilson interval ``ci_low``, ``ci_high`` and
+    ``runs`` after the count; ``outcome`` becomes a categorical in the order of ``groups``."""
+    import pandas as pd
+
+    count = table["count"].to_numpy()
+    low, high = wilson_interval(count, np.full(count.shape, runs), z)
+    at = table.columns.get_loc("count") + 1
+    for i, (name, column) in enumerate(
+        (("p", count / runs), ("ci_low", low), ("ci_high", high), ("runs", runs))
+    ):
+        table.insert(at + i, name, column)
+    table["outcome"] = pd.Categorical(table["outcome"], categories=list(groups))
+    return table.astype({"count": "int64", "runs": "int64"})

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalsim.analysis.batch import PointsJob, run_batch
-from escalsim.analysis.outcomes import OutcomeSpec, group_codes, outcome_groups
+from escalsim.analysis.batch import point_counts
+from escalsim.analysis.outcomes import OutcomeSpec, outcome_groups, with_intervals
 from escalsim.checks import positive_int
 from escalsim.ensemble.seeds import check_seed
 from escalsim.ensemble.settings import RunSettings, as_settings
-from escalsim.results.stats import Z95, wilson_interval
+from escalsim.results.stats import Z95
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,7 +168,6 @@ def sweep(
     """
     import pandas as pd
 
-    from escalsim.engine import prepare
     from escalsim.results.provenance import library_version, scenario_hash
     from escalsim.scenario import as_scenario
 
@@ -183,30 +182,13 @@ def sweep(
     groups = outcome_groups(list(sc.outcomes), outcomes)
     points = list(itertools.product(*axes))
     scenarios = [sc.with_values(dict(zip(paths, point, strict=True))) for point in points]
-    job = PointsJob(
-        prepared=tuple(prepare(s, settings.rules) for s in scenarios),
-        per_point=runs,
-        outcomes=tuple(sc.outcomes),
-    )
-    codes = run_batch(job, seed, settings, f"{sc.name} sweep")
-    member_codes = group_codes(list(sc.outcomes), groups)
-    columns: dict[str, list[Any]] = {p: [] for p in paths}
-    columns.update(outcome=[], count=[])
-    for point, row in zip(points, codes, strict=True):
-        for label, members in member_codes.items():
-            for p, v in zip(paths, point, strict=True):
-                columns[p].append(v)
-            columns["outcome"].append(label)
-            columns["count"].append(int(np.isin(row, members).sum()))
-    out = pd.DataFrame(columns)
-    count = out["count"].to_numpy()
-    low, high = wilson_interval(count, np.full(count.shape, runs), z)
-    out["p"] = count / runs
-    out["ci_low"] = low
-    out["ci_high"] = high
-    out["runs"] = runs
-    out["outcome"] = pd.Categorical(out["outcome"], categories=list(groups))
-    out = out.astype({"count": "int64", "runs": "int64"})
+    counts = point_counts(scenarios, sc.outcomes, groups, runs, seed, settings, f"{sc.name} sweep")
+    rows = [
+        {**dict(zip(paths, point, strict=True)), "outcome": label, "count": n}
+        for point, row in zip(points, counts, strict=True)
+        for label, n in zip(groups, row, strict=True)
+    ]
+    out = with_intervals(pd.DataFrame(rows), runs, z, groups)
     out.attrs.update(
         analysis="sweep",
         parameters=paths,

@@ -14,16 +14,14 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from escalsim.analysis.batch import PointsJob, run_batch
-from escalsim.analysis.outcomes import OutcomeSpec, group_codes, outcome_groups
+from escalsim.analysis.batch import point_counts
+from escalsim.analysis.outcomes import OutcomeSpec, outcome_groups, with_intervals
 from escalsim.checks import positive_int
 from escalsim.ensemble.seeds import check_seed
 from escalsim.ensemble.settings import RunSettings, as_settings
-from escalsim.results.stats import Z95, wilson_interval
+from escalsim.results.stats import Z95
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,7 +100,6 @@ def trajectory(
     """
     import pandas as pd
 
-    from escalsim.engine import prepare
     from escalsim.results.provenance import library_version, scenario_hash
     from escalsim.scenario import as_scenario
     from escalsim.scenario.as_of import as_date
@@ -123,29 +120,23 @@ def trajectory(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the history left out is the point: it is counted
         points = [sc.as_of(day, keep_end=keep_end) for day in days]
-    job = PointsJob(
-        prepared=tuple(prepare(p, settings.rules) for p in points),
-        per_point=runs,
-        outcomes=tuple(sc.outcomes),
+    counts = point_counts(
+        points, sc.outcomes, groups, runs, seed, settings, f"{sc.name} trajectory"
     )
-    codes = run_batch(job, seed, settings, f"{sc.name} trajectory")
-    rows: list[dict[str, Any]] = []
-    for day, point, row in zip(days, points, codes, strict=True):
-        for label, members in group_codes(list(sc.outcomes), groups).items():
-            count = int(np.isin(row, members).sum())
-            rows.append(
-                {"date": day, "outcome": label, "count": count, "end": point.end_date}
-                | {"known": len(point.history)}
-            )
-    out = pd.DataFrame(rows)
-    low, high = wilson_interval(out["count"].to_numpy(), np.full(len(out), runs), z)
-    out.insert(3, "p", out["count"] / runs)
-    out.insert(4, "ci_low", low)
-    out.insert(5, "ci_high", high)
-    out.insert(6, "runs", runs)
+    rows = [
+        {
+            "date": day,
+            "outcome": label,
+            "count": n,
+            "end": point.end_date,
+            "known": len(point.history),
+        }
+        for day, point, row in zip(days, points, counts, strict=True)
+        for label, n in zip(groups, row, strict=True)
+    ]
+    out = with_intervals(pd.DataFrame(rows), runs, z, groups)
     out["date"] = pd.to_datetime(out["date"])
     out["end"] = pd.to_datetime(out["end"])
-    out["outcome"] = pd.Categorical(out["outcome"], categories=list(groups))
     out.attrs.update(
         analysis="trajectory",
         scenario=sc.name,
