@@ -5,14 +5,13 @@ Everything else is declared in pyproject.toml. The default build is pure Python.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from setuptools import setup
 
 sys.path.insert(0, str(Path(__file__).parent / "build_support"))
-from escalsim_build import LISTING, compile_requested  # noqa: E402
+from escalsim_build import compile_requested
 
 COMPILED = [
     "escalsim/model/valuation.py",
@@ -29,13 +28,18 @@ processes (a compiled frozen dataclass cannot be unpickled), and everything outs
 
 
 def extensions() -> list:
-    if not compile_requested() or os.environ.get(LISTING):
+    # setuptools runs this file for every step; only the steps that build code need the
+    # extensions (mypyc type-checks and translates every time it is asked)
+    building = {"build", "build_ext", "bdist_wheel", "editable_wheel", "develop", "install"}
+    if not compile_requested() or not building & set(sys.argv[1:]):
         return []
     try:
         from mypyc.build import mypycify
     except ImportError:
-        sys.exit("ESCALSIM_COMPILE=1 needs mypy at build time: pip installs it unless build "
-                 "isolation is off (--no-build-isolation), then: pip install mypy")
+        sys.exit(
+            "ESCALSIM_COMPILE=1 needs mypy at build time: pip installs it unless build "
+            "isolation is off (--no-build-isolation), then: pip install mypy"
+        )
 
     # the modules compiled must type-check; what they import is read, not checked (the build
     # environment has no third-party stubs)

@@ -21,16 +21,8 @@ def compile_requested() -> bool:
     return os.environ.get("ESCALSIM_COMPILE", "").strip().lower() in {"1", "true", "yes"}
 
 
-LISTING = "ESCALSIM_LISTING_REQUIRES"
-"""Set while setuptools runs setup.py only to list what the build needs (mypy is not there yet)."""
-
-
 def _with_mypy(hook, config_settings) -> list[str]:
-    os.environ[LISTING] = "1"
-    try:
-        requires = hook(config_settings)
-    finally:
-        del os.environ[LISTING]
+    requires = hook(config_settings)
     return [*requires, MYPY] if compile_requested() else requires
 
 
