@@ -73,13 +73,9 @@ def _can_compile() -> str | None:
     """Why the compiled build cannot be made here (None: it can)."""
     if sys.implementation.name != "cpython":
         return "mypyc compiles for CPython only"
-    if (
-        shutil.which(
-            sysconfig.get_config_var("CC").split()[0] if sysconfig.get_config_var("CC") else "cc"
-        )
-        is None
-    ):
-        return "no C compiler"
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        return f"no C compiler ({compiler})"
     if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
         return "no Python headers (Python.h)"
     try:
