@@ -13,7 +13,7 @@ import pytest
 import escalsim as es
 from escalsim.engine import Event
 from escalsim.engine.history import REPLAY
-from escalsim.engine.simulation import Simulation
+from escalsim.engine.simulation import EFFECTS
 from escalsim.errors import ScenarioError
 from escalsim.narration import tell
 from escalsim.scenario import kinds
@@ -35,7 +35,7 @@ def test_schema_literals_are_the_table():
 
 
 def test_every_action_has_an_engine_effect():
-    assert set(Simulation.EFFECTS) == set(ACTIONS)
+    assert set(EFFECTS) == set(ACTIONS)
 
 
 def test_every_reported_kind_has_a_replay():

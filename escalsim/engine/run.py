@@ -151,6 +151,8 @@ def run_prepared(
     except EscalsimError as exc:
         raise RunError(str(exc), run=run, seed=seed) from exc
     st = sim.state
+    if st.outcome is None or sim.start is None:  # pragma: no cover - the horizon always ends it
+        raise RunError("the run ended without an outcome or a start date", run=run, seed=seed)
     return RunRecord(
         run=run,
         seed=seed,

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -276,13 +276,13 @@ class Simulation:
             self.now = env.now
             if st.outcome is not None:
                 return
-            if wait_c < min(wait_i, t1 - t0):
+            if col is not None and wait_c < min(wait_i, t1 - t0):
                 c = coh.at(self.now) if coh is not None else None
                 h = bound if c is None else col.max_hazard * max(0.0, 1.0 - c) ** col.shape
                 if self.rngs["~collapse"].random() * bound < h:
                     self._collapse(col, c)
                     return
-            elif wait_i < t1 - t0 and self._clash(inc, self.rngs["~incidents"]):
+            elif inc is not None and wait_i < t1 - t0 and self._clash(inc, self.rngs["~incidents"]):
                 return
 
     # --- messages ---------------------------------------------------------------------------
@@ -319,6 +319,7 @@ class Simulation:
         options = self.scorer.options(a, context, sender)
         if not options:
             return
+        index: int | None
         if rule is None:
             index = logit_index([o.utility for o in options], a.rationality, self.rngs[a.id])
         else:
@@ -370,7 +371,7 @@ class Simulation:
     # --- actions ----------------------------------------------------------------------------
     def execute(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         """Carry out the chosen option: a built-in action by its effect, else a custom one."""
-        effect = self.EFFECTS.get(opt.kind)
+        effect = EFFECTS.get(opt.kind)
         if effect is None:
             self.do_custom(a, a.actions[opt.kind])
         else:
@@ -414,7 +415,8 @@ class Simulation:
     def _demand(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         self.state.demand[a.id] = opt.arg
         self.record(a.id, opt.kind, a.opponent, deal=opt.arg)
-        self.send(a.opponent, "demand", a.id)
+        if a.opponent is not None:  # always: the scenario gives every demander an opponent
+            self.send(a.opponent, "demand", a.id)
         self._acted(a, opt.kind)
 
     def _concede(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
@@ -434,12 +436,14 @@ class Simulation:
         coercer = self.valuation.coercer_of[a.id]
         self.state.counters[a.id] = opt.arg
         self.record(a.id, opt.kind, coercer, deal=opt.arg)
-        self.send(coercer, "counter", a.id)
+        if coercer is not None:  # always: one counters only a standing demand
+            self.send(coercer, "counter", a.id)
         self._acted(a, opt.kind)
 
     def _rally(self, a: ActorParams, opt: Option, context: str, sender: str | None) -> None:
         coh = self.state.cohesion
-        coh.boost(self.now, coh.rally_boost * (1.0 - coh.at(self.now)))
+        if coh is not None:  # always: only the cohesion actor can rally
+            coh.boost(self.now, coh.rally_boost * (1.0 - coh.at(self.now)))
         self.signal(a.id, a.rally_signal)
         self.record(a.id, opt.kind)
         self._acted(a, opt.kind)
@@ -453,23 +457,6 @@ class Simulation:
         the same name) makes the coercer's promises more credible."""
         self.give_guarantee(a, opt.kind)
         self._acted(a, opt.kind)
-
-    EFFECTS: ClassVar[dict[str, Callable[..., None]]] = {
-        "hold": _hold,
-        "climb": _climb,
-        "descend": _descend,
-        "backdown": _backdown,
-        "demand": _demand,
-        "ultimatum": _ultimatum,
-        "concede": _concede,
-        "accept": _accept,
-        "counter": _counter,
-        "rally": _rally,
-        "mediate": _mediate,
-        "guarantee": _guarantee,
-        "host": _guarantee,
-    }
-    """The effect of each action of the kinds table (escalsim.scenario.kinds), by kind."""
 
     def give_guarantee(self, a: ActorParams, kind: str) -> None:
         """``a`` guarantees a deal or offers to host (``kind``), with its strength of it."""
@@ -541,7 +528,8 @@ class Simulation:
         self.record(a.id, "ultimatum", a.opponent, deal=deal, deadline=deadline)
         if self.now >= 0.0:
             self._schedule_deadline(a.id, deadline)
-            self.send(a.opponent, "ultimatum", a.id)
+            if a.opponent is not None:  # always: the scenario gives every demander an opponent
+                self.send(a.opponent, "ultimatum", a.id)
 
     def deadline_passed(self, c: ActorParams) -> None:
         """The coercer lets its own deadline pass: its threat loses credibility."""
@@ -606,3 +594,21 @@ class Simulation:
                 self.finish(outcome, a.id, action=act.name)
             else:
                 self.record(a.id, "failed", None, action=act.name)
+
+
+EFFECTS: dict[str, Callable[..., None]] = {
+    "hold": Simulation._hold,
+    "climb": Simulation._climb,
+    "descend": Simulation._descend,
+    "backdown": Simulation._backdown,
+    "demand": Simulation._demand,
+    "ultimatum": Simulation._ultimatum,
+    "concede": Simulation._concede,
+    "accept": Simulation._accept,
+    "counter": Simulation._counter,
+    "rally": Simulation._rally,
+    "mediate": Simulation._mediate,
+    "guarantee": Simulation._guarantee,
+    "host": Simulation._guarantee,
+}
+"""The effect of each action of the kinds table (escalsim.scenario.kinds), by kind."""

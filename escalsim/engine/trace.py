@@ -144,9 +144,10 @@ class DecisionTrace:
             view = DecisionView(
                 a.id, sim.now, context, tuple(options), lambda f: sim.scorer.feature(a.id, f)
             )
-            chance = rule.probabilities(view)
-            if chance is None:  # no case held: the actor holds for sure
-                chance = [float(i == index) for i in range(len(options))]
+            scripted = rule.probabilities(view)
+            if scripted is None:  # no case held: the actor holds for sure
+                scripted = [float(i == index) for i in range(len(options))]
+            chance = scripted
         else:  # a Python callable does not say how likely its choice was
             chance = [NAN] * len(options)
         self._option_rows(a, options, chance, index)

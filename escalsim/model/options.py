@@ -84,6 +84,8 @@ class OptionScorer:
         Types choose on the direct consequences of their options: the opponent's probability
         of each type is held where it is (what it will learn is not anticipated), but each
         type's resolve is taken in the new state (e.g. with a new threat rung)."""
+        if a.opponent is None:
+            return None
         typed = self.state.typed.get((a.opponent, a.id))
         if typed is None:
             return None
@@ -166,12 +168,12 @@ class OptionScorer:
                     "backdown", None, a.value(self.valuation.backdown_outcome) - self._audience(a)
                 )
             )
-        demand = st.demand[a.id]
         if a.opponent is not None and a.demands:
-            self._bargaining_options(a, demand, opts)
+            self._bargaining_options(a, a.opponent, st.demand[a.id], opts)
         cid = self.valuation.coercer_of[a.id]
-        if cid is not None and st.demand[cid] is not None:
-            deal = self.params.deals[st.demand[cid]]
+        demanded = st.demand[cid] if cid is not None else None
+        if cid is not None and demanded is not None:
+            deal = self.params.deals[demanded]
             if "accept" in rep:
                 opts.append(Option("accept", deal.name, self.valuation.deal_value(a, deal)))
             if "counter" in rep and st.channel_open and st.counters[a.id] is None:
@@ -190,17 +192,19 @@ class OptionScorer:
             opts.append(Option(name, None, self._custom_utility(a, act, hold)))
         return opts
 
-    def _bargaining_options(self, a: ActorParams, demand: str | None, opts: list[Option]) -> None:
+    def _bargaining_options(
+        self, a: ActorParams, opponent: str, demand: str | None, opts: list[Option]
+    ) -> None:
         st = self.state
         rep = a.repertoire
         deals = self.params.deals
         w = self.valuation.continuation(a, st.rung)
-        b = self.valuation.belief(a.opponent, a.id)
+        b = self.valuation.belief(opponent, a.id)
         if demand is None and "demand" in rep:
             for name in a.demands:
                 deal = deals[name]
-                seen = self._typed_belief_after(a, ("demand", name), st.rung)
-                acc = self.valuation.acceptance(a, deal, b if seen is None else seen, st.rung)
+                b_seen = self._typed_belief_after(a, ("demand", name), st.rung)
+                acc = self.valuation.acceptance(a, deal, b if b_seen is None else b_seen, st.rung)
                 opts.append(
                     Option("demand", name, acc * self.valuation.deal_value(a, deal) + (1 - acc) * w)
                 )
@@ -213,8 +217,8 @@ class OptionScorer:
             b2 = self._typed_belief_after(a, seen, st.rung)
             if b2 is None:
                 b2 = updated(
-                    st.alpha.get((a.opponent, a.id), 1.0),
-                    st.beta.get((a.opponent, a.id), 1.0),
+                    st.alpha.get((opponent, a.id), 1.0),
+                    st.beta.get((opponent, a.id), 1.0),
                     u_sig,
                 )
             acc = self.valuation.acceptance(a, deal, b2, st.rung)
@@ -235,10 +239,10 @@ class OptionScorer:
             i = a.demands.index(demand)
             if i + 1 < len(a.demands):
                 softer = deals[a.demands[i + 1]]
-                key = (a.opponent, a.id)
-                seen = self._typed_belief_after(a, ("concede", softer.name), st.rung)
-                if seen is not None:
-                    b = seen
+                key = (opponent, a.id)
+                b_seen = self._typed_belief_after(a, ("concede", softer.name), st.rung)
+                if b_seen is not None:
+                    b = b_seen
                 elif self.mech.signals and key in st.alpha:
                     b = updated(st.alpha[key], st.beta[key], 0.0, a.concession_penalty)
                 acc = self.valuation.acceptance(a, softer, b, st.rung)
@@ -267,12 +271,10 @@ class OptionScorer:
         if not ({"mediate", "guarantee", "host"} & rep):
             return
         w = self.valuation.continuation(a, st.rung)
-        pairs = [
-            (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
-        ]
-        if not pairs:
+        pair = self._standing_demand()
+        if pair is None:
             return
-        cid, tid = pairs[0]
+        cid, tid, demanded = pair
         coercer, target = self.params.actors[cid], self.params.actors[tid]
         if (
             "mediate" in rep
@@ -303,7 +305,7 @@ class OptionScorer:
                 joint = p_t * p_c
                 u = joint * a.value(deal.outcome) + (1 - joint) * w - a.mediation_cost
                 opts.append(Option("mediate", name, u))
-        demand = self.params.deals[st.demand[cid]]
+        demand = self.params.deals[demanded]
         b = self.valuation.belief(tid, cid)
         for kind, strength in (("guarantee", a.guarantee), ("host", a.host)):
             key = f"{a.id}.{kind}"
@@ -314,6 +316,14 @@ class OptionScorer:
                 del st.guarantees[key]
                 gain = (after - before) * (a.value(demand.outcome) - w)
                 opts.append(Option(kind, None, w + gain - a.mediation_cost))
+
+    def _standing_demand(self) -> tuple[str, str, str] | None:
+        """The first coercer with a demand standing: its id, its target's and the deal's."""
+        for c, p in self.params.actors.items():
+            demanded = self.state.demand[c]
+            if demanded and p.opponent:
+                return c, p.opponent, demanded
+        return None
 
     def _custom_utility(self, a: ActorParams, act, hold: float) -> float:
         outcome = self.triggers.action_out(a.id, act.name)
@@ -330,9 +340,10 @@ class OptionScorer:
 
     def _respond_to_demand(self, t: ActorParams, cid: str | None) -> list[Option]:
         st = self.state
-        if cid is None or st.demand[cid] is None:
+        demanded = st.demand[cid] if cid is not None else None
+        if cid is None or demanded is None:
             return []
-        deal = self.params.deals[st.demand[cid]]
+        deal = self.params.deals[demanded]
         b = self.valuation.belief(t.id, cid)
         opts = [Option("hold", None, self.valuation.holdout(t, b, st.rung))]
         if "accept" in t.repertoire:
@@ -343,9 +354,10 @@ class OptionScorer:
 
     def _respond_to_counter(self, c: ActorParams, tid: str | None) -> list[Option]:
         st = self.state
-        if tid is None or st.counters[tid] is None:
+        offered = st.counters[tid] if tid is not None else None
+        if offered is None:
             return []
-        return self._hold_or_accept(c, st.counters[tid])
+        return self._hold_or_accept(c, offered)
 
     def _respond_to_proposal(self, a: ActorParams) -> list[Option]:
         prop = self.state.proposal

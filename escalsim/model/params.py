@@ -229,7 +229,7 @@ class _Resolve:
         at ``path``, also has and ``into`` lacks, resolved; return ``into``."""
         out = {} if into is None else into
         draws = self.draws
-        for name in _shared(cls, type(model)):
+        for name in _shared(cls, model.__class__):
             if name not in out:
                 value = getattr(model, name)
                 out[name] = (

@@ -58,8 +58,8 @@ def build_triggers(sc: Scenario) -> Triggers:
     action_m: dict[tuple[str, str], list[str]] = {}
     event_m: dict[str, list[str]] = {}
     deal_m: list[tuple[str, tuple[tuple[str, float], ...]]] = []
-    for mid, spec in sc.milestones.items():
-        for trig in triggers_of(spec):
+    for mid, milestone in sc.milestones.items():
+        for trig in triggers_of(milestone):
             if trig.rung is not None:
                 rung_m.setdefault(rung_key(trig.rung), []).append(mid)
             elif trig.action is not None:

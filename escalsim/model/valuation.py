@@ -33,6 +33,10 @@ def updated(alpha: float, beta: float, success: float = 0.0, failure: float = 0.
     return beta_mean(alpha + success, beta + failure)
 
 
+Terms = tuple[float, float, float, float, float]
+"""A state's per-run constants for one actor (see :meth:`Valuation._state_terms`)."""
+
+
 class RunCache:
     """Values that depend only on the run's parameters and on a rung vector (or on the
     guarantees given): kept for the whole run, since decisions revisit the same few states."""
@@ -40,7 +44,7 @@ class RunCache:
     __slots__ = ("fixed", "terms")
 
     def __init__(self) -> None:
-        self.terms: dict[tuple, tuple[float, float, float, float, float]] = {}
+        self.terms: dict[tuple, Terms] = {}
         """(actor key, *rungs) -> a state's value without collapse and its cohesion projection."""
         self.fixed: dict[tuple, float] = {}
         """Deal values (by actor key, deal and guarantees) and climbing signals."""
@@ -89,8 +93,10 @@ class Valuation:
         }
         self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
         col = params.collapse
-        self.hazard = (col.max_hazard, col.shape) if col and mech.collapse else None
-        self._projected = self.hazard is not None and state.cohesion is not None
+        hazard = col is not None and mech.collapse
+        self._h_max = col.max_hazard if col is not None else 0.0
+        self._shape = col.shape if col is not None else 0.0
+        self._projected = hazard and state.cohesion is not None
         """Whether values weigh the prospect of a collapse (a hazard and a cohesion to drive it)."""
         self.now = 0.0
         """The time of the current decision (set by :meth:`begin_decision` only)."""
@@ -134,7 +140,7 @@ class Valuation:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def _state_terms(self, a: ActorParams, rung: dict[str, int], key: tuple) -> tuple[float, ...]:
+    def _state_terms(self, a: ActorParams, rung: dict[str, int], key: tuple) -> Terms:
         """Per-run constants of a state for ``a`` (kept under ``key``): value without collapse,
         and the cohesion projection (equilibrium, decay over half the window, or -1 when not
         projected), the window and the value of a collapse."""
@@ -172,9 +178,8 @@ class Valuation:
                 _, eq, decay, window, collapsed = terms
                 if decay >= 0.0:
                     cohesion = eq + (cohesion - eq) * decay
-                h_max, shape = self.hazard
                 gap = 1.0 - cohesion
-                h = h_max * (gap if gap > 0.0 else 0.0) ** shape
+                h = self._h_max * (gap if gap > 0.0 else 0.0) ** self._shape
                 pc = 1.0 - math.exp(-h * window)
                 if pc > 0.0:
                     value = (1.0 - pc) * value + pc * collapsed
@@ -315,6 +320,8 @@ class Valuation:
         if not self.scoring:
             return UNSCORED
         tid = c.opponent
+        if tid is None:
+            return 0.0  # no one to accept
         types = self.params.types.get(tid)
         if types is None:
             t = self.params.actors[tid]

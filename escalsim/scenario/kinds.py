@@ -3,8 +3,9 @@
 A kind names an entry of a run's event log; an action kind may also stand in an actor's
 repertoire, and a reported kind in the scenario's history. The schema's literals, the
 repertoire and history checks and the narration's sentences come from this table; the engine
-attaches each action's effect (``Simulation.EFFECTS``) and each reported kind's replay
-(``escalsim.engine.history.REPLAY``) by name, and a test checks that they cover the table.
+attaches each action's effect (``escalsim.engine.simulation.EFFECTS``) and each reported
+kind's replay (``escalsim.engine.history.REPLAY``) by name, and a test checks that they cover
+the table.
 To add a kind: add its row here, then its effect or replay in the engine.
 """
 
