@@ -20,7 +20,7 @@ from pathlib import Path
 import simpy
 
 import escalsim as es
-from escalsim.engine import prepare, run_prepared
+from escalsim.engine import compiled, prepare, run_prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +92,7 @@ def main() -> None:
     per_event = per_run / simpy_events
     print(f"scenario            {sc.name}{f' ({args.untyped} untyped)' if args.untyped else ''}")
     print(f"runs                {args.runs}")
+    print(f"build               {'compiled' if compiled() else 'pure Python'}")
     print(f"runs per second     {1 / per_run:,.0f}  (one core)")
     print(f"time per run        {per_run * 1e6:,.0f} µs")
     print(f"CPU time per run    {cpu / args.runs * 1e6:,.0f} µs  (steadier on a shared machine)")

@@ -14,6 +14,7 @@ from scenario_helpers import MINIMAL, SMALL, edit, write
 from time_limits import HANG_GUARD
 
 import escalsim
+from escalsim.engine import compiled
 from escalsim.errors import RunError
 
 BAD = edit("    rationality: 2.0\n", "    rationality: 2.0\n    credibility: 1.4\n")
@@ -153,7 +154,8 @@ def test_schema_prints_the_json_schema(capsys: pytest.CaptureFixture[str]) -> No
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(["--version"], capsys)
     assert code == 0
-    assert out.strip() == f"escalsim {escalsim.__version__}"
+    build = "model and engine compiled" if compiled() else "pure Python"
+    assert out.strip() == f"escalsim {escalsim.__version__} ({build})"
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:

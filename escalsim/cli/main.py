@@ -40,8 +40,10 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from escalsim import __version__
+        from escalsim.engine import compiled
 
-        typer.echo(f"escalsim {__version__}")
+        build = "model and engine compiled" if compiled() else "pure Python"
+        typer.echo(f"escalsim {__version__} ({build})")
         raise typer.Exit()
 
 
