@@ -22,6 +22,7 @@ COMPILED = [
     "escalsim/model/types.py",
     "escalsim/engine/simulation.py",
     "escalsim/engine/history.py",
+    "escalsim/engine/trace.py",
 ]
 """The modules of a run's inner loop. Not compiled: those whose frozen dataclasses cross
 processes (a compiled frozen dataclass cannot be unpickled), and everything outside a run."""

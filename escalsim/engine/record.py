@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from escalsim.engine.trace import Trace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +17,28 @@ class Event:
     target: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     date: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """One run's decisions as rows: ``options`` holds one tuple per option of every decision
+    (in decision order; :data:`escalsim.engine.trace.OPTION_COLUMNS`), ``decisions`` one
+    tuple per decision, whose values ``columns`` names (``options``: how many options it had).
+    """
+
+    columns: tuple[str, ...]
+    decisions: list[tuple[Any, ...]]
+    options: list[tuple[Any, ...]]
+
+    def __len__(self) -> int:
+        return len(self.decisions)
+
+    def column(self, name: str) -> list[Any] | None:
+        """One per-decision value of every decision (None if the trace has no such column)."""
+        if name not in self.columns:
+            return None
+        i = self.columns.index(name)
+        return [row[i] for row in self.decisions]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from escalsim.engine.record import Trace
 from escalsim.model.rules import CallableRule, DecisionView, Option, ScriptedRule
 from escalsim.model.rules import logit_probabilities as _logit
 from escalsim.model.types import bayes
@@ -36,27 +36,6 @@ best too: a tie up to the rounding of sums that reach the same value by two rout
 
 OPTION_COLUMNS = ("option", "arg", "utility", "probability", "chosen", "best", "success")
 """The values of each option of a trace, in this order."""
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """One run's decisions as rows: ``options`` holds one tuple per option of every decision
-    (in decision order; :data:`OPTION_COLUMNS`), ``decisions`` one tuple per decision, whose
-    values ``columns`` names (``options``: how many options it had)."""
-
-    columns: tuple[str, ...]
-    decisions: list[tuple[Any, ...]]
-    options: list[tuple[Any, ...]]
-
-    def __len__(self) -> int:
-        return len(self.decisions)
-
-    def column(self, name: str) -> list[Any] | None:
-        """One per-decision value of every decision (None if the trace has no such column)."""
-        if name not in self.columns:
-            return None
-        i = self.columns.index(name)
-        return [row[i] for row in self.decisions]
 
 
 class DecisionTrace:
