@@ -384,30 +384,24 @@ class Valuation:
         state it leads to, or its outcome weighted by success) and letting it pass (the crisis
         going on, minus the audience cost of a visible retreat), on its own incentives: a type
         that values war more, or pays more for backing away, is more resolved. No threat left
-        to carry out, no resolve.
+        to carry out, no resolve. Not memoised: :meth:`resolve_mix` is, and asks for each
+        type's resolve in a state once.
         """
-        key = ("R", c.key, cohesion, len(self.state.spent), *rung.values())
-        r = self._memo.get(key)
-        if r is not None:
-            return r
         target = self.threat_rung(c, rung)
         if target is None:
-            r = 0.0
+            return 0.0
+        w = self._continuation(c, rung, cohesion)
+        outcome = self.rung_outcome.get((c.id, target))
+        if outcome is None:
+            after = dict(rung)
+            after[c.id] = target
+            carry = self._continuation(c, after, cohesion)
         else:
-            w = self._continuation(c, rung, cohesion)
-            outcome = self.rung_outcome.get((c.id, target))
-            if outcome is None:
-                after = dict(rung)
-                after[c.id] = target
-                carry = self._continuation(c, after, cohesion)
-            else:
-                p = c.ladder[target].expected_success
-                carry = p * c.value(outcome) + (1.0 - p) * w
-            carry -= c.ladder[target].cost
-            let_pass = w - (c.audience_cost if self.mech.audience_costs else 0.0)
-            r = sigmoid(c.rationality * (carry - let_pass))
-        self._memo[key] = r
-        return r
+            p = c.ladder[target].expected_success
+            carry = p * c.value(outcome) + (1.0 - p) * w
+        carry -= c.ladder[target].cost
+        let_pass = w - (c.audience_cost if self.mech.audience_costs else 0.0)
+        return sigmoid(c.rationality * (carry - let_pass))
 
     def status(
         self, a: ActorParams, rung: dict[str, int], b_opp: float | None = None, cohesion=None
