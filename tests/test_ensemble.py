@@ -434,6 +434,27 @@ def test_dask_gives_the_same_table(reference, dask_client):
     assert dask_client.status == "running"  # a Client we were given is left open
 
 
+def test_the_cluster_dask_executor_starts_does_not_profile_its_workers():
+    """The workers' stack sampler (every 10 ms, for the dashboard) costs parallel efficiency
+    and serves no one on a cluster started for these runs alone."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from escalsim.ensemble import DaskExecutor
+
+    ex = DaskExecutor(workers=1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # distributed's own start-up chatter
+            client = ex._connect()
+        assert isinstance(client, distributed.Client)
+        key = "distributed.worker.profile.enabled"
+        assert list(client.run(lambda: dask.config.get(key)).values()) == [False]
+    finally:
+        ex.close()
+    assert dask.config.get(key) is True  # the caller's configuration is left as it was
+
+
 def test_dask_by_scheduler_address_with_the_engine(engine_reference, dask_client):
     address = dask_client.scheduler.address
     res = simulate(

@@ -84,12 +84,18 @@ class DaskExecutor(Executor):
             try:
                 self._client = distributed.get_client()
             except ValueError:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=_check_workers(self._workers_wanted),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                )
+                import dask
+
+                # the workers' statistical profiler samples their stacks every 10 ms for the
+                # dashboard: on a cluster made for these runs alone it costs 4 points of
+                # parallel efficiency (benchmarks/README.md) and shows nothing one needs
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=_check_workers(self._workers_wanted),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                    )
                 self._client = distributed.Client(self._cluster)
                 self._owns_client = True
         return self._client
