@@ -436,23 +436,26 @@ def test_dask_gives_the_same_table(reference, dask_client):
 
 def test_the_cluster_dask_executor_starts_does_not_profile_its_workers():
     """The workers' stack sampler (every 10 ms, for the dashboard) costs parallel efficiency
-    and serves no one on a cluster started for these runs alone."""
-    distributed = pytest.importorskip("distributed")
-    import dask
-
-    from escalsim.ensemble import DaskExecutor
-
-    ex = DaskExecutor(workers=1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # distributed's own start-up chatter
-            client = ex._connect()
-        assert isinstance(client, distributed.Client)
-        key = "distributed.worker.profile.enabled"
-        assert list(client.run(lambda: dask.config.get(key)).values()) == [False]
-    finally:
-        ex.close()
-    assert dask.config.get(key) is True  # the caller's configuration is left as it was
+    and serves no one on a cluster started for these runs alone. In a fresh interpreter: here a
+    Client of another test may be current, and the executor would use its cluster."""
+    pytest.importorskip("distributed")
+    code = (
+        "import dask, warnings\n"
+        "from escalsim.ensemble import DaskExecutor\n"
+        "if __name__ == '__main__':\n"
+        "    warnings.simplefilter('ignore')\n"
+        "    ex = DaskExecutor(workers=1)\n"
+        "    key = 'distributed.worker.profile.enabled'\n"
+        "    seen = list(ex._connect().run(lambda: dask.config.get(key)).values())\n"
+        "    ex.close()\n"
+        "    print(seen, dask.config.get(key))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    # the workers do not profile; the caller's configuration is left as it was
+    assert out.stdout.split("\n")[-2] == "[False] True"
 
 
 def test_dask_by_scheduler_address_with_the_engine(engine_reference, dask_client):
