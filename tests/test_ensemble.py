@@ -488,22 +488,24 @@ def test_dask_reruns_a_chunk_whose_worker_process_died(reference, tmp_path):
     # worker processes cannot import the tests folder: ship the fake task by value
     cloudpickle.register_pickle_by_value(fakes_ensemble)
     marker = tmp_path / "crashed"
-    # The payload is broadcast to both workers, so that the one left holds it when the other
-    # dies; the scheduler's active memory manager would drop one copy within seconds (a known
-    # weakness of DaskExecutor), and whether that happened before the crash would then
-    # depend on the machine's speed.
-    no_dropped_copies = {"distributed.scheduler.active-memory-manager.start": False}
+    # The scheduler's active memory manager drops the copies of data it deems spare, here every
+    # 10 ms: a payload scattered to the workers (as DaskExecutor once did) was then often held
+    # by the crashing worker alone, and lost with it. It now travels with each chunk.
+    eager_drops = {
+        "distributed.scheduler.active-memory-manager.start": True,
+        "distributed.scheduler.active-memory-manager.interval": "10ms",
+    }
     try:
         with (
             warnings.catch_warnings(),
-            dask.config.set(no_dropped_copies),
+            dask.config.set(eager_drops),
             distributed.LocalCluster(
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
             warnings.simplefilter("ignore")
-            client.wait_for_workers(2)  # both running when the payload is broadcast
+            client.wait_for_workers(2)
             job = fake_job(crash_run=37, crash_marker=str(marker))
             res = ensemble(job, DaskExecutor(client), chunk_size=16)
     finally:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -32,7 +33,17 @@ def _distributed() -> Any:
     return distributed
 
 
-def _run_on_worker(task: Task, payload: Any, chunk: Chunk) -> list:
+_PAYLOAD: dict[str, Any] = {}
+"""On a worker: the payload of the latest map, by its token, unpickled once there."""
+
+
+def _run_on_worker(task: Task, token: str, blob: bytes, chunk: Chunk) -> list:
+    payload = _PAYLOAD.get(token)
+    if payload is None:
+        import cloudpickle
+
+        _PAYLOAD.clear()
+        payload = _PAYLOAD[token] = cloudpickle.loads(blob)
     return task(payload, chunk)
 
 
@@ -42,7 +53,10 @@ class DaskExecutor(Executor):
     ``scheduler`` is a scheduler address (``"tcp://host:8786"``), a ``dask.distributed.Client``
     (used as is and left open), or None: then the current default client if there is one,
     else a new local cluster of ``workers`` single-threaded worker processes (closed with the
-    executor). The payload is scattered to every worker once. A chunk whose worker is lost is
+    executor). The payload travels with every chunk, pickled once (the flagship's is 32 kB),
+    and each worker unpickles it once: no data lives only on a worker, so losing one loses
+    nothing but its chunk (a payload scattered to the workers was lost with the last worker
+    that held it, and the scheduler drops copies it deems spare). A chunk whose worker is lost is
     rescheduled by Dask; if Dask gives up on it (``KilledWorker``) it is submitted again, at
     most ``max_retries`` times.
     """
@@ -108,14 +122,16 @@ class DaskExecutor(Executor):
     def map(self, task: Task, payload: Any, chunks: Iterable[Chunk]) -> Iterator[list]:
         distributed = _distributed()
         client = self._connect()
-        [handle] = client.scatter([payload], broadcast=True, hash=False)
+        import cloudpickle
+
+        token, blob = uuid.uuid4().hex, cloudpickle.dumps(payload)
         workers = self.workers
         todo = split_tail(chunks, workers)
         window = 2 * workers
         pending: deque[list[list[Any]]] = deque()  # per chunk, its pieces [piece, future, tries]
 
         def submit(chunk: Chunk) -> Any:
-            return client.submit(_run_on_worker, task, handle, chunk, pure=False)
+            return client.submit(_run_on_worker, task, token, blob, chunk, pure=False)
 
         def fill() -> None:
             while len(pending) < window:
@@ -149,7 +165,6 @@ class DaskExecutor(Executor):
             for pieces in pending:
                 for _, future, _ in pieces:
                     future.cancel()
-            handle.release()
 
     def close(self) -> None:
         if self._client is not None and self._owns_client:
