@@ -27,8 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from tests.time_limits import HANG_GUARD
+from time_limits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,6 @@ time first, from a few runs timed here (printed on stderr, so that tables stay c
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -45,11 +44,10 @@ PROBE_SECONDS = 0.5
 
 
 def cores() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+    """The cores this process may use (loaded on first use: the CLI starts without it)."""
+    from escalsim.ensemble.executors import available_cores
+
+    return available_cores()
 
 
 def check_workers(workers: int | None, executor: str, scheduler: str | None) -> None:
