@@ -11,7 +11,7 @@ from pathlib import Path
 from setuptools import setup
 
 sys.path.insert(0, str(Path(__file__).parent / "build_support"))
-from escalsim_build import compile_requested
+from escalsim_build import compile_requested, missing_for_compiling
 
 COMPILED = [
     "escalsim/model/valuation.py",
@@ -34,6 +34,11 @@ def extensions() -> list:
     building = {"build", "build_ext", "bdist_wheel", "editable_wheel", "develop", "install"}
     if not compile_requested() or not building & set(sys.argv[1:]):
         return []
+    missing = missing_for_compiling()
+    if missing is not None:
+        sys.exit(
+            f"ESCALSIM_COMPILE=1 needs {missing}; without ESCALSIM_COMPILE the build is pure Python"
+        )
     try:
         from mypyc.build import mypycify
     except ImportError:

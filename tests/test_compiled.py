@@ -16,13 +16,13 @@ so that CI never passes by skipping it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +30,7 @@ import pytest
 from time_limits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
+BACKEND = ROOT / "build_support" / "escalsim_build.py"
 
 
 def _is_scenario(path: Path) -> bool:
@@ -72,14 +73,13 @@ def _can_compile() -> str | None:
     """Why the compiled build cannot be made here (None: it can)."""
     if sys.implementation.name != "cpython":
         return "mypyc compiles for CPython only"
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    if shutil.which(compiler) is None:
-        return f"no C compiler ({compiler})"
-    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
-        return "no Python headers (Python.h)"
-    try:
-        import mypyc  # noqa: F401
-    except ImportError:
+    spec = importlib.util.spec_from_file_location("escalsim_build", BACKEND)
+    backend = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(backend)
+    missing = backend.missing_for_compiling()
+    if missing is not None:
+        return f"no {missing}"
+    if importlib.util.find_spec("mypyc") is None:
         return "no mypyc (pip install mypy)"
     return None
 
