@@ -567,10 +567,10 @@ class Simulation:
 
     def do_mediate(self, m: ActorParams, deal: str) -> None:
         st = self.state
-        pairs = [
-            (c, p.opponent) for c, p in self.params.actors.items() if st.demand[c] and p.opponent
-        ]
-        cid, tid = pairs[0]
+        standing = self.valuation.standing_demand()
+        if standing is None:  # pragma: no cover - mediation is offered only on a standing demand
+            return
+        cid, tid, _ = standing
         st.channel_open = True
         st.proposal = Offer(deal, m.id, (cid, tid))
         self.record(m.id, "mediate", None, deal=deal, parties=[cid, tid])

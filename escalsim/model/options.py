@@ -271,7 +271,7 @@ class OptionScorer:
         if not ({"mediate", "guarantee", "host"} & rep):
             return
         w = self.valuation.continuation(a, st.rung)
-        pair = self._standing_demand()
+        pair = self.valuation.standing_demand()
         if pair is None:
             return
         cid, tid, demanded = pair
@@ -316,14 +316,6 @@ class OptionScorer:
                 del st.guarantees[key]
                 gain = (after - before) * (a.value(demand.outcome) - w)
                 opts.append(Option(kind, None, w + gain - a.mediation_cost))
-
-    def _standing_demand(self) -> tuple[str, str, str] | None:
-        """The first coercer with a demand standing: its id, its target's and the deal's."""
-        for c, p in self.params.actors.items():
-            demanded = self.state.demand[c]
-            if demanded and p.opponent:
-                return c, p.opponent, demanded
-        return None
 
     def _custom_utility(self, a: ActorParams, act, hold: float) -> float:
         outcome = self.triggers.action_out(a.id, act.name)

@@ -204,6 +204,15 @@ class Valuation:
         return p * (1.0 - self._cohesion) ** act.coordination
 
     # --- deals ----------------------------------------------------------------------------
+    def standing_demand(self) -> tuple[str, str, str] | None:
+        """The first coercer with a demand standing: its id, its target's and the deal's (what
+        a mediator proposes to settle)."""
+        for c, p in self.params.actors.items():
+            demanded = self.state.demand[c]
+            if demanded and p.opponent:
+                return c, p.opponent, demanded
+        return None
+
     def credibility(self, promiser: str | None, receiver: str) -> float:
         """How much a promise is worth to its receiver, raised by third-party guarantees."""
         if promiser is None or promiser == receiver or not self.mech.credibility:
