@@ -29,10 +29,18 @@ processes (a compiled frozen dataclass cannot be unpickled), and everything outs
 
 
 def extensions() -> list:
+    if not compile_requested():
+        return []
+    steps = set(sys.argv[1:])
+    if {"editable_wheel", "develop"} & steps:
+        sys.exit(
+            "ESCALSIM_COMPILE=1 is for a regular install (pip install .): an editable one "
+            "would put compiled modules beside the sources, and they would shadow every "
+            "later edit of those files"
+        )
     # setuptools runs this file for every step; only the steps that build code need the
     # extensions (mypyc type-checks and translates every time it is asked)
-    building = {"build", "build_ext", "bdist_wheel", "editable_wheel", "develop", "install"}
-    if not compile_requested() or not building & set(sys.argv[1:]):
+    if not {"build", "build_ext", "bdist_wheel", "install"} & steps:
         return []
     missing = missing_for_compiling()
     if missing is not None:
