@@ -157,3 +157,31 @@ def test_the_compiled_build_gives_the_same_runs_as_the_pure_python_reference(
             check_exact=True,
             obj=f"{case} {name}",
         )
+
+
+@pytest.mark.parametrize(
+    ("env", "step", "message"),
+    [
+        ({"ESCALSIM_COMPILE": "2"}, "bdist_wheel", "ESCALSIM_COMPILE must be 1 (compile) or 0"),
+        ({"ESCALSIM_COMPILE": "1"}, "editable_wheel", "is for a regular install"),
+        (
+            {"ESCALSIM_COMPILE": "1", "CC": "no-such-compiler"},
+            "bdist_wheel",
+            "needs a C compiler (no-such-compiler is not on the PATH)",
+        ),
+    ],
+)
+def test_a_compiled_build_that_cannot_be_made_stops_with_one_message(env, step, message):
+    """setup.py run as the build backend runs it, for the step named: it exits at once with
+    the message, before any compiling (and before needing mypy)."""
+    done = subprocess.run(
+        [sys.executable, "setup.py", step],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
