@@ -30,6 +30,9 @@ import pytest
 from time_limits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
+BUILD_GUARD = 3 * HANG_GUARD
+"""The hang guard of the build and of each side's runs (15 minutes): a compile takes about a
+minute on an idle machine, several on a busy one."""
 BACKEND = ROOT / "build_support" / "escalsim_build.py"
 
 
@@ -115,7 +118,7 @@ def compiled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         str(site),
         str(src),
     ]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3 * HANG_GUARD)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=BUILD_GUARD)
     assert done.returncode == 0, done.stderr[-4000:]
     return site
 
@@ -135,7 +138,7 @@ def _start(python_path: Path, out: Path) -> subprocess.Popen:
 
 
 def _suffix(proc: subprocess.Popen) -> str:
-    stdout, stderr = proc.communicate(timeout=3 * HANG_GUARD)
+    stdout, stderr = proc.communicate(timeout=BUILD_GUARD)
     assert proc.returncode == 0, stderr[-4000:]
     return stdout.split()[0]
 
