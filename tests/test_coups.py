@@ -26,9 +26,10 @@ def _fanb_view(us_rung: str, cohesion: float, failure_cost: float | None = None)
     sc = es.load_scenario(FLAGSHIP).with_values(changes)
     sim, _ = build_simulation(prepare(sc), es.run_seed(1, 0))
     st = sim.state
-    for a in st.rung:
-        st.rung[a] = 0
-    st.rung["us"] = [r.name for r in sim.params.actors["us"].ladder].index(us_rung)
+    for a in sim.params.actors.values():
+        st.set_rung(a.index, 0)
+    us = sim.params.actors["us"]
+    st.set_rung(us.index, [r.name for r in us.ladder].index(us_rung))
     sim._refresh_pressure()
     st.cohesion.level, st.cohesion.since = cohesion, 0.0
     sim.set_time(0.001)

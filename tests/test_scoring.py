@@ -58,10 +58,10 @@ def test_a_hypothetical_cohesion_is_valued_as_the_real_one():
         c = st.cohesion.at(0.0)
         boosted = c + 0.3 * (1.0 - c)
         sim.valuation.begin_decision(sim.now)
-        imagined = sim.valuation.status(target, st.rung, cohesion=boosted)
+        imagined = sim.valuation.status(target, st.code, cohesion=boosted)
         st.cohesion.boost(0.0, boosted - c)
         sim.valuation.begin_decision(sim.now)
-        real = sim.valuation.status(target, st.rung)
+        real = sim.valuation.status(target, st.code)
         assert math.isclose(imagined, real, rel_tol=1e-9, abs_tol=1e-9)
         checked += 1
     assert checked >= 10
@@ -81,21 +81,21 @@ def test_a_failed_attempt_is_valued_with_its_signal_received():
         sim, _ = build_simulation(prep, es.run_seed(6, seed))
         st, us = sim.state, sim.params.actors["us"]
         top = [rung.name for rung in us.ladder].index("air_campaign")
-        assert ("us", top) in sim.rung_outcome and sim.valuation.threat_rung(us, st.rung) != top
+        assert ("us", top) in sim.rung_outcome and sim.valuation.threat_rung(us, st.code) != top
         if st.demand["us"] is None or st.rung["us"] >= top:
             continue
         us.ladder[top].success = us.ladder[top].expected_success = 0.0
         st.demand["us"] = us.demands[-1]
         sim.set_time(0.0)
         sim.valuation.begin_decision(sim.now)
-        sensitive += sim.valuation.status(us, st.rung, 0.05) != sim.valuation.status(
-            us, st.rung, 0.95
+        sensitive += sim.valuation.status(us, st.code, 0.05) != sim.valuation.status(
+            us, st.code, 0.95
         )
         attempt = sim.scorer._climb_utility(us, top)
         sim.signal("us", sim.valuation.climb_signal(us, st.rung["us"], top))
         st.spent.add(("us", top))  # as the engine leaves a failed attempt
         sim.valuation.begin_decision(sim.now)
-        failed = sim.valuation.status(us, st.rung)
+        failed = sim.valuation.status(us, st.code)
         assert attempt == failed - us.ladder[top].cost  # the same arithmetic, exactly
         checked += 1
     assert checked >= 10 and sensitive >= 3

@@ -65,10 +65,11 @@ def test_the_valuation_takes_the_time_of_each_decision_and_keeps_explicit_caches
     val.begin_decision(sim.now)
     st = sim.state
     assert val.now == 3.0 and val.cohesion_now() == st.cohesion.at(3.0)
-    val.status(sim.params.actors["maduro"], st.rung)
-    assert val.memo.values and val.run_cache.terms
+    val.status(sim.params.actors["maduro"], st.code)
+    assert val.memo.status and val.run_cache.terms
     val.begin_decision(4.0, scoring=False)
-    assert not val.memo.values and val.run_cache.terms  # the run's cache outlives a decision
-    assert val.status(sim.params.actors["maduro"], st.rung) != val.status(
-        sim.params.actors["maduro"], st.rung
+    memo = val.memo  # the run's cache outlives a decision
+    assert not (memo.status or memo.mix or memo.threatened) and val.run_cache.terms
+    assert val.status(sim.params.actors["maduro"], st.code) != val.status(
+        sim.params.actors["maduro"], st.code
     )  # unscored: NaN

@@ -31,13 +31,13 @@ def test_the_threat_passes_over_spent_rungs():
     us, st = sim.params.actors["us"], sim.state
     names = [r.name for r in us.ladder]
     raid, air, ground = (names.index(n) for n in ("raid", "air_campaign", "ground_operation"))
-    assert us.threat == raid and sim.valuation.threat_rung(us, st.rung) == raid
+    assert us.threat == raid and sim.valuation.threat_rung(us, st.code) == raid
     st.spent.add(("us", raid))
-    assert sim.valuation.threat_rung(us, st.rung) == air
+    assert sim.valuation.threat_rung(us, st.code) == air
     st.spent.add(("us", air))
-    assert sim.valuation.threat_rung(us, st.rung) == ground
+    assert sim.valuation.threat_rung(us, st.code) == ground
     st.spent.add(("us", ground))
-    assert sim.valuation.threat_rung(us, st.rung) is None
+    assert sim.valuation.threat_rung(us, st.code) is None
 
 
 def test_holding_out_after_a_failed_raid_weighs_the_next_threat():
@@ -51,14 +51,14 @@ def test_holding_out_after_a_failed_raid_weighs_the_next_threat():
         raid = us.threat
         sim.set_time(0.0)
         sim.valuation.begin_decision(sim.now)
-        live = sim.valuation.holdout(maduro, 0.7, st.rung)
+        live = sim.valuation.holdout(maduro, 0.7, st.code)
         st.spent.add(("us", raid))
         sim.valuation.begin_decision(sim.now)
-        spent = sim.valuation.holdout(maduro, 0.7, st.rung)
+        spent = sim.valuation.holdout(maduro, 0.7, st.code)
         st.spent.discard(("us", raid))
         _declare(sim, raid + 1)  # declare the air campaign instead, nothing spent
         sim.valuation.begin_decision(sim.now)
-        declared_next = sim.valuation.holdout(maduro, 0.7, st.rung)
+        declared_next = sim.valuation.holdout(maduro, 0.7, st.code)
         _declare(sim, raid)
         assert math.isclose(spent, declared_next, rel_tol=1e-12, abs_tol=1e-12)
         assert spent != live  # the raid's prospect did matter while it was live

@@ -108,7 +108,7 @@ def test_each_types_resolve_is_its_closed_form():
     _, _, _, _, sim = next(_first_review(dyad(), 1))
     sim.valuation.begin_decision(sim.now)
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
-        assert math.isclose(sim.valuation.resolve(variant, sim.state.rung), oracle.resolve[name])
+        assert math.isclose(sim.valuation.resolve(variant, sim.state.code), oracle.resolve[name])
     sim.state.typed[("b", "a")] = (0.4, 0.6)
     assert math.isclose(sim.valuation.belief("b", "a"), oracle.belief, rel_tol=1e-12)
 
@@ -128,7 +128,7 @@ def test_resolve_weighs_the_strikes_success_and_the_audience_cost(changes, carry
     sim.valuation.begin_decision(sim.now)
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
         expect = sigmoid(LAM_A * (carry(name) + audience))
-        assert math.isclose(sim.valuation.resolve(variant, sim.state.rung), expect, rel_tol=1e-12)
+        assert math.isclose(sim.valuation.resolve(variant, sim.state.code), expect, rel_tol=1e-12)
 
 
 def test_no_threat_left_means_no_resolve():
@@ -137,7 +137,7 @@ def test_no_threat_left_means_no_resolve():
     when valued for a hypothetical state while the threat still stands now."""
     _, _, _, _, sim = next(_first_review(dyad(), 1))
     sim.valuation.begin_decision(sim.now)
-    top = {"a": 1, "b": 0}
+    top = sim.state.coding.encode({"a": 1, "b": 0})
     assert sim.valuation.belief("b", "a") > 0.1
     assert sim.valuation.belief("b", "a", top) == 0.0
     for variant in sim.params.types["a"].variants:
@@ -162,7 +162,8 @@ def test_resolve_and_the_coercers_prospects_in_a_state_it_may_climb_to():
     a["threat"] = "blockade"
     sim = next(_first_review(es.Scenario.from_dict(data), 1))[4]
     sim.valuation.begin_decision(sim.now)
-    calm, blockade = {"a": 0, "b": 0}, {"a": 1, "b": 0}
+    encode = sim.state.coding.encode
+    calm, blockade = encode({"a": 0, "b": 0}), encode({"a": 1, "b": 0})
     upkeep = -0.05 / 0.01
     for name, variant in zip(TYPES, sim.params.types["a"].variants, strict=True):
         assert math.isclose(
@@ -296,7 +297,7 @@ def test_the_coercer_screens_a_target_of_unknown_type():
             expect = (1 - hard) * sigmoid(LAM_B * (value["pragmatist"] - hold)) + hard * sigmoid(
                 LAM_B * (value["hardliner"] - hold)
             )
-            got = sim.valuation.acceptance(a, deals[deal], b_target, sim.state.rung)
+            got = sim.valuation.acceptance(a, deals[deal], b_target, sim.state.code)
             assert math.isclose(got, expect, rel_tol=1e-12)
         opts = {
             o.arg: o.utility for o in sim.scorer.options(a, "review", None) if o.kind == "demand"

@@ -43,8 +43,8 @@ def test_holding_out_is_the_mean_variance_value_of_the_threat(rho):
     w, s = 0.0, WAR_B
     for belief in (0.1, 0.5, 0.9):
         expect = belief * s + (1 - belief) * w - rho / 2 * belief * (1 - belief) * (s - w) ** 2
-        assert math.isclose(sim.valuation.holdout(b, belief, sim.state.rung), expect, rel_tol=1e-12)
-        forecast = sim.valuation.acceptance(a, deal, belief, sim.state.rung)
+        assert math.isclose(sim.valuation.holdout(b, belief, sim.state.code), expect, rel_tol=1e-12)
+        forecast = sim.valuation.acceptance(a, deal, belief, sim.state.code)
         assert math.isclose(forecast, sigmoid(LAM_B * (DEAL_B - expect)), rel_tol=1e-12)
 
 
@@ -55,18 +55,18 @@ def test_a_risk_averse_target_values_the_gamble_below_its_mean_and_yields_more()
     )
     deal = neutral.params.deals["yield"]
     for belief in (0.2, 0.5, 0.8):
-        h0 = neutral.valuation.holdout(neutral.params.actors["b"], belief, neutral.state.rung)
-        h1 = averse.valuation.holdout(averse.params.actors["b"], belief, averse.state.rung)
+        h0 = neutral.valuation.holdout(neutral.params.actors["b"], belief, neutral.state.code)
+        h1 = averse.valuation.holdout(averse.params.actors["b"], belief, averse.state.code)
         assert h1 < h0
         accept = [
-            sim.valuation.acceptance(sim.params.actors["a"], deal, belief, sim.state.rung)
+            sim.valuation.acceptance(sim.params.actors["a"], deal, belief, sim.state.code)
             for sim in (neutral, averse)
         ]
         assert accept[1] > accept[0]
     # a sure outcome carries no risk: at b = 0 and b = 1 risk aversion changes nothing
     for belief in (0.0, 1.0):
         sure = [
-            sim.valuation.holdout(sim.params.actors["b"], belief, sim.state.rung)
+            sim.valuation.holdout(sim.params.actors["b"], belief, sim.state.code)
             for sim in (neutral, averse)
         ]
         assert sure[0] == sure[1]
@@ -176,7 +176,9 @@ def test_the_continuation_value_is_its_closed_form():
         actor = sim.params.actors[who]
         for rung_a in range(4):
             for c in (None, 0.2, 0.95):
-                got = sim.valuation.continuation(actor, {"a": rung_a, "b": 0}, c)
+                got = sim.valuation.continuation(
+                    actor, sim.state.coding.encode({"a": rung_a, "b": 0}), c
+                )
                 expect = continuation(who, rung_a, now if c is None else c, instability, stalemate)
                 assert math.isclose(got, expect, rel_tol=1e-12), (who, rung_a, c)
 
@@ -185,9 +187,15 @@ def test_full_cohesion_with_nothing_to_wear_it_holds_no_collapse_prospect():
     sc = es.load_scenario(DATA / "dyad.yaml").with_values({"processes.cohesion.baseline": 1.0})
     sim = _sim(sc)
     b = sim.params.actors["b"]
-    assert sim.valuation.continuation(b, {"a": 0, "b": 0}, 1.0) == -DAY_COST["b"] / DISCOUNT
+    assert (
+        sim.valuation.continuation(b, sim.state.coding.encode({"a": 0, "b": 0}), 1.0)
+        == -DAY_COST["b"] / DISCOUNT
+    )
     under_pressure = -(DAY_COST["b"] + HARM[1]) / DISCOUNT  # without a collapse prospect
-    assert sim.valuation.continuation(b, {"a": 1, "b": 0}, 1.0) < under_pressure  # worn: a prospect
+    assert (
+        sim.valuation.continuation(b, sim.state.coding.encode({"a": 1, "b": 0}), 1.0)
+        < under_pressure
+    )  # worn: a prospect
 
 
 def test_a_climb_signals_the_sum_of_the_rungs_it_climbs():
@@ -243,7 +251,7 @@ def test_the_value_of_carrying_on_is_its_closed_form(threat, success, rho):
         declared = [r.name for r in a.ladder].index(threat)
         hold_out = functools.partial(_hold_out, belief, declared, success, rho)
         for rung_a in range(3):
-            rung = {"a": rung_a, "b": 0}
+            rung = sim.state.coding.encode({"a": rung_a, "b": 0})
             accept = (1 - m) * sigmoid(LAM * (DEAL["b"] - hold_out(rung_a, now)))
             coercer = accept * DEAL["a"] + (1 - accept) * continuation("a", rung_a, now)
             assert math.isclose(sim.valuation.status(b, rung), hold_out(rung_a, now), rel_tol=1e-12)
@@ -264,7 +272,7 @@ def test_with_no_threat_left_holding_out_is_the_crisis_going_on():
     for rung_a in range(3):
         w_b = continuation("b", rung_a, sim.state.cohesion.at(sim.now))
         for belief in (0.0, 0.5, 1.0):
-            held = sim.valuation.holdout(b, belief, {"a": rung_a, "b": 0})
+            held = sim.valuation.holdout(b, belief, sim.state.coding.encode({"a": rung_a, "b": 0}))
             assert math.isclose(held, w_b, rel_tol=1e-12)
 
 

@@ -19,7 +19,13 @@ import simpy
 from escalsim.engine.record import Event
 from escalsim.errors import RunError
 from escalsim.model.options import OptionScorer
-from escalsim.model.params import ActorParams, CollapseParams, IncidentsParams, RunParams
+from escalsim.model.params import (
+    ActorParams,
+    CollapseParams,
+    IncidentsParams,
+    RunParams,
+    Switches,
+)
 from escalsim.model.rules import (
     DecisionView,
     Option,
@@ -65,8 +71,8 @@ class Simulation:
         start: dt.date | None = None,
     ):
         self.params = params
+        self.mech = mech = Switches.of(mech)
         self.state = RunState(params, mech.cohesion)
-        self.mech = mech
         self.triggers = triggers
         self.rung_outcome = triggers.rung_outcome
         self.valuation = Valuation(
@@ -393,7 +399,7 @@ class Simulation:
             st.channel_open = False
         elif context == "proposal" and st.proposal is not None:
             self.record(a.id, "refuse", st.proposal.proposer, deal=st.proposal.deal)
-            st.refused[st.proposal.deal] = self.valuation.level(st.rung)
+            st.refused[st.proposal.deal] = self.valuation.level(st.code)
             st.proposal = None
         elif context in ("demand", "ultimatum"):
             self.record(a.id, "refuse", sender)
@@ -476,7 +482,7 @@ class Simulation:
         self.mark(self.triggers.rung_milestones.get((a.id, r), ()))
         self.mark(self.triggers.action_marks(a.id, "climb"))
         if st.deadline[a.id] is not None:
-            threat = self.valuation.threat_rung(a, {**st.rung, a.id: before})
+            threat = self.valuation.threat_rung(a, st.coding.moved(st.code, a.index, before))
             if threat is None or r >= threat:
                 st.deadline[a.id] = None
                 st.deadline_gen[a.id] += 1
@@ -493,9 +499,7 @@ class Simulation:
 
     def _set_rung(self, a: ActorParams, r: int) -> None:
         st = self.state
-        st.rung[a.id] = r
-        if r > st.max_rung[a.id]:
-            st.max_rung[a.id] = r
+        st.set_rung(a.index, r)
         coh = st.cohesion
         if coh is not None and a.opponent == coh.actor:
             self._refresh_pressure()

@@ -92,7 +92,7 @@ class DecisionTrace:
 
         def threat() -> str:
             a = sim.params.actors[aid]
-            r = sim.valuation.threat_rung(a, sim.state.rung)
+            r = sim.valuation.threat_rung(a, sim.state.code)
             return "" if r is None else a.ladder[r].name
 
         return threat

@@ -75,10 +75,10 @@ class OptionScorer:
         return []  # pragma: no cover
 
     def _typed_belief_after(
-        self, a: ActorParams, key: tuple[str, object], rung: dict[str, int]
+        self, a: ActorParams, key: tuple[str, object], rungs: int
     ) -> float | None:
         """The opponent's belief in the resolve of ``a``, an actor with types, in the state
-        ``rung`` that the option ``key`` leads to; None when ``a`` has no types or the opponent
+        ``rungs`` that the option ``key`` leads to; None when ``a`` has no types or the opponent
         holds no belief about them.
 
         Types choose on the direct consequences of their options: the opponent's probability
@@ -89,7 +89,7 @@ class OptionScorer:
         typed = self.state.typed.get((a.opponent, a.id))
         if typed is None:
             return None
-        return self.valuation.resolve_mix(a.id, typed, rung)
+        return self.valuation.resolve_mix(a.id, typed, rungs)
 
     def _climb_utility(
         self, a: ActorParams, r: int, b_shift: float = 0.0, seen: tuple[str, object] | None = None
@@ -102,12 +102,11 @@ class OptionScorer:
             return UNSCORED
         st = self.state
         u = -a.ladder[r].cost
-        outcome = self.valuation.rung_outcome.get((a.id, r))
-        rung = st.rung
+        outcome = self.valuation.outcome_of(a, r)
+        rungs = st.code
         if outcome is None:
-            rung = dict(st.rung)
-            rung[a.id] = r
-        b_opp = self._typed_belief_after(a, seen or ("climb", r), rung)
+            rungs = st.coding.moved(rungs, a.index, r)
+        b_opp = self._typed_belief_after(a, seen or ("climb", r), rungs)
         if b_opp is None and a.opponent is not None and (a.opponent, a.id) in st.alpha:
             s = self.valuation.climb_signal(a, st.rung[a.id], r) if self.mech.signals else 0.0
             s += b_shift
@@ -120,12 +119,12 @@ class OptionScorer:
             fresh = attempt not in st.spent
             st.spent.add(attempt)
             try:
-                failed = self.valuation.status(a, st.rung, b_opp)
+                failed = self.valuation.status(a, st.code, b_opp)
             finally:
                 if fresh:
                     st.spent.discard(attempt)
             return u + p * a.value(outcome) + (1.0 - p) * failed
-        return u + self.valuation.status(a, rung, b_opp)
+        return u + self.valuation.status(a, rungs, b_opp)
 
     def _audience(self, a: ActorParams) -> float:
         """Cost of a visible retreat: owed after a public threat or while a demand stands."""
@@ -137,18 +136,17 @@ class OptionScorer:
     def _review_options(self, a: ActorParams) -> list[Option]:
         st = self.state
         rep = a.repertoire
-        rung = st.rung
-        hold = self.valuation.status(a, rung)
+        rungs = st.code
+        hold = self.valuation.status(a, rungs)
         opts = [Option("hold", None, hold)]
-        r = rung[a.id]
+        r = st.rung[a.id]
         top = len(a.ladder) - 1
         if "climb" in rep:
             for r2 in range(r + 1, min(top, r + a.max_jump) + 1):
                 if (a.id, r2) not in st.spent:
                     opts.append(Option("climb", r2, self._climb_utility(a, r2)))
         if "descend" in rep and r > 0:
-            lower = dict(rung)
-            lower[a.id] = r - 1
+            lower = st.coding.moved(rungs, a.index, r - 1)
             b_opp = self._typed_belief_after(a, ("descend", r - 1), lower)
             if b_opp is None and a.opponent is not None and (a.opponent, a.id) in st.alpha:
                 fail = a.ladder[r].signal if self.mech.signals else 0.0
@@ -183,7 +181,7 @@ class OptionScorer:
             boosted = min(1.0, c + st.cohesion.rally_boost * (1.0 - c))
             opts.append(
                 Option(
-                    "rally", None, self.valuation.status(a, rung, cohesion=boosted) - a.rally_cost
+                    "rally", None, self.valuation.status(a, rungs, cohesion=boosted) - a.rally_cost
                 )
             )
         if any(st.demand.values()):
@@ -198,13 +196,13 @@ class OptionScorer:
         st = self.state
         rep = a.repertoire
         deals = self.params.deals
-        w = self.valuation.continuation(a, st.rung)
+        w = self.valuation.continuation(a, st.code)
         b = self.valuation.belief(opponent, a.id)
         if demand is None and "demand" in rep:
             for name in a.demands:
                 deal = deals[name]
-                b_seen = self._typed_belief_after(a, ("demand", name), st.rung)
-                acc = self.valuation.acceptance(a, deal, b if b_seen is None else b_seen, st.rung)
+                b_seen = self._typed_belief_after(a, ("demand", name), st.code)
+                acc = self.valuation.acceptance(a, deal, b if b_seen is None else b_seen, st.code)
                 opts.append(
                     Option("demand", name, acc * self.valuation.deal_value(a, deal) + (1 - acc) * w)
                 )
@@ -214,15 +212,15 @@ class OptionScorer:
         if "ultimatum" in rep and self.mech.deadlines and st.deadline[a.id] is None:
             u_sig = a.ultimatum_signal if self.mech.signals else 0.0
             seen = ("ultimatum", demand)
-            b2 = self._typed_belief_after(a, seen, st.rung)
+            b2 = self._typed_belief_after(a, seen, st.code)
             if b2 is None:
                 b2 = updated(
                     st.alpha.get((opponent, a.id), 1.0),
                     st.beta.get((opponent, a.id), 1.0),
                     u_sig,
                 )
-            acc = self.valuation.acceptance(a, deal, b2, st.rung)
-            r_threat = self.valuation.threat_rung(a, st.rung)
+            acc = self.valuation.acceptance(a, deal, b2, st.code)
+            r_threat = self.valuation.threat_rung(a, st.code)
             carry = (
                 self._climb_utility(a, r_threat, u_sig, seen) if r_threat is not None else -math.inf
             )
@@ -240,12 +238,12 @@ class OptionScorer:
             if i + 1 < len(a.demands):
                 softer = deals[a.demands[i + 1]]
                 key = (opponent, a.id)
-                b_seen = self._typed_belief_after(a, ("concede", softer.name), st.rung)
+                b_seen = self._typed_belief_after(a, ("concede", softer.name), st.code)
                 if b_seen is not None:
                     b = b_seen
                 elif self.mech.signals and key in st.alpha:
                     b = updated(st.alpha[key], st.beta[key], 0.0, a.concession_penalty)
-                acc = self.valuation.acceptance(a, softer, b, st.rung)
+                acc = self.valuation.acceptance(a, softer, b, st.code)
                 u = (
                     acc * self.valuation.deal_value(a, softer)
                     + (1 - acc) * w
@@ -256,7 +254,7 @@ class OptionScorer:
     def _counter_options(self, t: ActorParams, cid: str) -> list[Option]:
         st = self.state
         b = self.valuation.belief(t.id, cid)
-        h = self.valuation.holdout(t, b, st.rung)
+        h = self.valuation.holdout(t, b, st.code)
         out = []
         for name in t.counters:
             deal = self.params.deals[name]
@@ -270,7 +268,7 @@ class OptionScorer:
         rep = a.repertoire
         if not ({"mediate", "guarantee", "host"} & rep):
             return
-        w = self.valuation.continuation(a, st.rung)
+        w = self.valuation.continuation(a, st.code)
         pair = self.valuation.standing_demand()
         if pair is None:
             return
@@ -283,7 +281,7 @@ class OptionScorer:
             and cid != a.id
             and tid != a.id
         ):
-            level = self.valuation.level(st.rung)
+            level = self.valuation.level(st.code)
             for name in a.proposals:
                 if st.refused.get(name, -1.0) >= level:
                     continue  # refused at this level of escalation already
@@ -292,14 +290,14 @@ class OptionScorer:
                     target.rationality
                     * (
                         self.valuation.deal_value(target, deal)
-                        - self.valuation.status(target, st.rung)
+                        - self.valuation.status(target, st.code)
                     )
                 )
                 p_c = sigmoid(
                     coercer.rationality
                     * (
                         self.valuation.deal_value(coercer, deal)
-                        - self.valuation.status(coercer, st.rung)
+                        - self.valuation.status(coercer, st.code)
                     )
                 )
                 joint = p_t * p_c
@@ -310,9 +308,9 @@ class OptionScorer:
         for kind, strength in (("guarantee", a.guarantee), ("host", a.host)):
             key = f"{a.id}.{kind}"
             if kind in rep and strength > 0 and key not in st.guarantees:
-                before = self.valuation.acceptance(coercer, demand, b, st.rung)
+                before = self.valuation.acceptance(coercer, demand, b, st.code)
                 st.guarantees[key] = strength
-                after = self.valuation.acceptance(coercer, demand, b, st.rung)
+                after = self.valuation.acceptance(coercer, demand, b, st.code)
                 del st.guarantees[key]
                 gain = (after - before) * (a.value(demand.outcome) - w)
                 opts.append(Option(kind, None, w + gain - a.mediation_cost))
@@ -337,7 +335,7 @@ class OptionScorer:
             return []
         deal = self.params.deals[demanded]
         b = self.valuation.belief(t.id, cid)
-        opts = [Option("hold", None, self.valuation.holdout(t, b, st.rung))]
+        opts = [Option("hold", None, self.valuation.holdout(t, b, st.code))]
         if "accept" in t.repertoire:
             opts.append(Option("accept", deal.name, self.valuation.deal_value(t, deal)))
         if "counter" in t.repertoire and st.channel_open and st.counters[t.id] is None:
@@ -361,7 +359,7 @@ class OptionScorer:
         """Answering an offer: refuse and carry on, or take the deal (any actor may accept)."""
         deal = self.params.deals[deal_name]
         return [
-            Option("hold", None, self.valuation.status(a, self.state.rung)),
+            Option("hold", None, self.valuation.status(a, self.state.code)),
             Option("accept", deal.name, self.valuation.deal_value(a, deal)),
         ]
 
@@ -369,8 +367,8 @@ class OptionScorer:
         st = self.state
         if st.deadline[c.id] is None or st.demand[c.id] is None:
             return []
-        opts = [Option("hold", None, self.valuation.status(c, st.rung) - self._audience(c))]
-        r = self.valuation.threat_rung(c, st.rung)
+        opts = [Option("hold", None, self.valuation.status(c, st.code) - self._audience(c))]
+        r = self.valuation.threat_rung(c, st.code)
         if r is not None and "climb" in c.repertoire:
             opts.append(Option("climb", r, self._climb_utility(c, r)))
         if "backdown" in c.repertoire and self.valuation.backdown_outcome is not None:

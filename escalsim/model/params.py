@@ -97,6 +97,9 @@ class ActorParams:
     rule: Any
     key: str = ""
     """Cache key of these parameters: the id, or ``id:type`` for one of the actor's types."""
+    slot: int = 0
+    """The same as a small integer, unique in the run: the actor's index, or past the actors'
+    a number for each of the types (the valuation's caches are keyed by it)."""
 
     def value(self, outcome: str | None) -> float:
         """The actor's value of an outcome (0 for outcomes it gives no value)."""
@@ -162,6 +165,27 @@ class IncidentsParams:
     rate: float
     escalation: float
     signal: float
+
+
+@dataclass(slots=True)
+class Switches:
+    """The scenario's mechanism switches (``mechanisms:``) as plain booleans: the valuation
+    reads them in its inner loop, where a validated model's attributes are slow to read."""
+
+    signals: bool
+    audience_costs: bool
+    deadlines: bool
+    credibility: bool
+    cohesion: bool
+    collapse: bool
+    incidents: bool
+    mediation: bool
+    history: bool
+
+    @classmethod
+    def of(cls, mechanisms: Any) -> Switches:
+        """The switches of a scenario's ``mechanisms`` (any object with the same attributes)."""
+        return cls(*(bool(getattr(mechanisms, f.name)) for f in dataclasses.fields(cls)))
 
 
 @dataclass(slots=True)
@@ -262,7 +286,12 @@ def build_params(
         tid: TermParams(tid, t.promised_by, v.each(t.values, f"deal_terms.{tid}.values"))
         for tid, t in sc.deal_terms.items()
     }
-    types = {aid: _types(a, actors[aid], v) for aid, a in sc.actors.items() if a.types}
+    types: dict[str, TypeSet] = {}
+    slot = len(actors)  # the types' cache slots come after the actors'
+    for aid, a in sc.actors.items():
+        if a.types:
+            types[aid] = _types(a, actors[aid], v, slot)
+            slot += len(a.types)
     return RunParams(
         actors,
         terms,
@@ -285,16 +314,20 @@ def _normalised(weights: list[float], path: str) -> tuple[float, ...]:
     return tuple(w / total for w in weights)
 
 
-def _types(spec: Any, base: ActorParams, v: _Resolve) -> TypeSet:
-    """The parameters of each of an actor's types: its own, with the type's changes."""
+def _types(spec: Any, base: ActorParams, v: _Resolve, first_slot: int) -> TypeSet:
+    """The parameters of each of an actor's types: its own, with the type's changes (their
+    cache slots numbered from ``first_slot``)."""
     p = f"actors.{base.id}.types"
-    names, priors, variants = [], [], []
+    names: list[str] = []
+    priors: list[float] = []
+    variants: list[ActorParams] = []
     rung_names = [r.name for r in base.ladder]
     for tname, t in spec.types.items():
         tp = f"{p}.{tname}"
         inc = t.incentives
         changes: dict[str, Any] = {
             "key": f"{base.id}:{tname}",
+            "slot": first_slot + len(variants),
             "values": {
                 **base.values,
                 **{o: v(x, f"{tp}.incentives.values.{o}") for o, x in inc.values.items()},
@@ -356,6 +389,7 @@ def _actor(sc: Scenario, v: _Resolve, aid: str, index: int, a: Actor, rule: Any)
     given = {
         "id": aid,
         "key": aid,
+        "slot": index,
         "index": index,
         "values": v.each(a.incentives.values, f"{p}.incentives.values"),
         "threat": names.index(a.threat) if a.threat is not None else None,

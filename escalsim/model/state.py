@@ -63,6 +63,38 @@ class Cohesion:
         self.since = t
 
 
+class RungCoding:
+    """A rung vector as one integer: actor ``i``'s rung is digit ``i`` of a mixed-radix number
+    whose bases are the ladders' lengths. Valuations key their caches by it and move an actor
+    to another rung with one addition, where a dict of rungs would be copied and hashed."""
+
+    __slots__ = ("ids", "sizes", "states", "strides")
+
+    def __init__(self, params: RunParams):
+        self.ids: tuple[str, ...] = tuple(params.actors)
+        sizes, strides, stride = [], [], 1
+        for a in params.actors.values():
+            sizes.append(max(1, len(a.ladder)))
+            strides.append(stride)
+            stride *= sizes[-1]
+        self.sizes: tuple[int, ...] = tuple(sizes)
+        self.strides: tuple[int, ...] = tuple(strides)
+        self.states = stride
+        """How many rung vectors there are (every code is below it)."""
+
+    def encode(self, rung: dict[str, int]) -> int:
+        """The code of a rung vector given actor by actor."""
+        return sum(rung[aid] * s for aid, s in zip(self.ids, self.strides, strict=True))
+
+    def rung(self, code: int, index: int) -> int:
+        """The rung of the actor at ``index`` in the vector ``code``."""
+        return code // self.strides[index] % self.sizes[index]
+
+    def moved(self, code: int, index: int, r: int) -> int:
+        """The vector ``code`` with the actor at ``index`` on rung ``r``."""
+        return code + (r - code // self.strides[index] % self.sizes[index]) * self.strides[index]
+
+
 class RunState:
     """Everything that changes during a run."""
 
@@ -70,6 +102,8 @@ class RunState:
         "alpha",
         "beta",
         "channel_open",
+        "code",
+        "coding",
         "cohesion",
         "counters",
         "deadline",
@@ -92,6 +126,10 @@ class RunState:
     def __init__(self, params: RunParams, mechanisms_cohesion: bool):
         actors = params.actors
         self.rung: dict[str, int] = {a: 0 for a in actors}
+        """Each actor's rung (changed by :meth:`set_rung` only, which keeps ``code`` in step)."""
+        self.coding = RungCoding(params)
+        self.code = 0
+        """The rung vector as one integer (:class:`RungCoding`)."""
         self.max_rung: dict[str, int] = {a: 0 for a in actors}
         self.alpha: dict[tuple[str, str], float] = {}
         self.beta: dict[tuple[str, str], float] = {}
@@ -125,6 +163,14 @@ class RunState:
                 recovery=c.recovery if mechanisms_cohesion else 0.0,
                 rally_boost=c.rally_boost if mechanisms_cohesion else 0.0,
             )
+
+    def set_rung(self, index: int, r: int) -> None:
+        """Put the actor at ``index`` (in the actors' order) on rung ``r``."""
+        aid = self.coding.ids[index]
+        self.rung[aid] = r
+        if r > self.max_rung[aid]:
+            self.max_rung[aid] = r
+        self.code = self.coding.moved(self.code, index, r)
 
     def belief(self, who: str, about: str) -> float:
         """Mean of ``who``'s Beta belief in ``about``'s resolve (0.5 when it holds none).

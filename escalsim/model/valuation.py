@@ -2,20 +2,17 @@
 
 Every value is in the scenario's utility units. Running costs are flows discounted over the
 actor's horizon of attention ``1 / discount`` days. The functions take the hypothetical rung
-vector, belief and cohesion explicitly so that an actor can score an action before taking it.
+vector (as its code, ``rungs``: see :class:`~escalsim.model.state.RungCoding`), belief and
+cohesion explicitly so that an actor can score an action before taking it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from escalsim.model.params import ActorParams, DealParams, RunParams
+from escalsim.model.params import ActorParams, DealParams, RunParams, Switches
 from escalsim.model.state import RunState, beta_mean
-
-if TYPE_CHECKING:
-    from escalsim.scenario.schema import Mechanisms
-
 
 UNSCORED = math.nan
 """The value of everything while :attr:`Valuation.scoring` is off."""
@@ -44,20 +41,32 @@ class RunCache:
     __slots__ = ("fixed", "terms")
 
     def __init__(self) -> None:
-        self.terms: dict[tuple, Terms] = {}
-        """(actor key, *rungs) -> a state's value without collapse and its cohesion projection."""
+        self.terms: dict[int, Terms] = {}
+        """(rung vector, actor slot) as one integer -> a state's value without collapse and its
+        cohesion projection."""
         self.fixed: dict[tuple, float] = {}
         """Deal values (by actor key, deal and guarantees) and climbing signals."""
 
 
 class DecisionMemo:
     """Values computed within one decision, which depend on the state at that moment (the
-    cohesion above all): cleared by :meth:`Valuation.begin_decision`."""
+    cohesion above all): cleared by :meth:`Valuation.begin_decision`. Each table's key starts
+    with :meth:`Valuation._where` (rung vector, rungs spent and whose value, as one integer)."""
 
-    __slots__ = ("values",)
+    __slots__ = ("mix", "status", "threatened")
 
     def __init__(self) -> None:
-        self.values: dict[tuple, Any] = {}
+        self.threatened: dict[Any, tuple[float, float | None]] = {}
+        """The target's values of the pressure going on and of the threat carried out."""
+        self.mix: dict[Any, float] = {}
+        """The chance of resolve implied by a probability over an actor's types."""
+        self.status: dict[Any, float] = {}
+        """The value of carrying on."""
+
+    def clear(self) -> None:
+        self.threatened.clear()
+        self.mix.clear()
+        self.status.clear()
 
 
 class Valuation:
@@ -72,7 +81,7 @@ class Valuation:
         self,
         params: RunParams,
         state: RunState,
-        mech: Mechanisms,
+        mech: Switches,
         outcomes: dict[str, str | None],
         rung_outcome: dict[tuple[str, int], str],
     ):
@@ -91,7 +100,18 @@ class Valuation:
             a: next((b for b, p in actors.items() if p.opponent == a and p.demands), None)
             for a in actors
         }
-        self.laddered = [(a, len(p.ladder) - 1) for a, p in actors.items() if len(p.ladder) > 1]
+        self._coercer = [None if c is None else actors[c] for c in self.coercer_of.values()]
+        """The coercer of each actor, by the actor's index (None: no one presses it)."""
+        self._outcome_at = [
+            tuple(rung_outcome.get((a, r)) for r in range(len(p.ladder))) for a, p in actors.items()
+        ]
+        """The outcome each rung triggers (or None), by the actor's index and the rung."""
+        self.laddered = [(p.index, len(p.ladder) - 1) for p in actors.values() if len(p.ladder) > 1]
+        self.coding = coding = state.coding
+        self._strides, self._sizes = coding.strides, coding.sizes
+        self._slots = len(actors) + sum(len(ts.variants) for ts in params.types.values())
+        self._spent_bound = 1 + sum(len(p.ladder) for p in actors.values())
+        """Above the number of rungs that can be spent."""
         col = params.collapse
         hazard = col is not None and mech.collapse
         self._h_max = col.max_hazard if col is not None else 0.0
@@ -104,8 +124,7 @@ class Valuation:
         """False while a rule that ignores utilities decides: values are then not computed."""
         self.run_cache = RunCache()
         self.memo = DecisionMemo()
-        self._memo = self.memo.values  # the hot paths read the two tables directly
-        self._static = self.run_cache.terms
+        self._static = self.run_cache.terms  # the hot paths read the tables directly
         self._fixed = self.run_cache.fixed
         self._cohesion: float | None = None
 
@@ -113,43 +132,54 @@ class Valuation:
         """Start a decision taken at time ``now``: forget the values computed for the previous
         one (the state has moved on) and read the cohesion at ``now``. With ``scoring`` False
         (a rule that ignores utilities decides), values are not computed."""
-        self.memo.values.clear()
+        self.memo.clear()
         self.now = now
         self.scoring = scoring
         c = self.state.cohesion
         self._cohesion = c.at(now) if c is not None else None
 
     # --- states ---------------------------------------------------------------------------
-    def level(self, rung: dict[str, int]) -> float:
-        """Escalation level in [0, 1]: the highest relative rung of any actor."""
-        return max((rung[a] / top for a, top in self.laddered), default=0.0)
+    def _where(self, slot: int, rungs: int) -> int:
+        """A memo key's start: the rung vector, how many rungs are spent, and ``slot`` (whose
+        value it is), as one integer."""
+        return (rungs * self._spent_bound + len(self.state.spent)) * self._slots + slot
 
-    def flow(self, a: ActorParams, rung: dict[str, int]) -> float:
+    def level(self, rungs: int) -> float:
+        """Escalation level in [0, 1]: the highest relative rung of any actor."""
+        rung = self.coding.rung
+        return max((rung(rungs, i) / top for i, top in self.laddered), default=0.0)
+
+    def flow(self, a: ActorParams, rungs: int) -> float:
         """Running cost per day to ``a`` in a state: its own upkeep and the harm done to it."""
+        rung = self.coding.rung
         f = a.day_cost
         if a.ladder:
-            f += a.ladder[rung[a.id]].upkeep
+            f += a.ladder[rung(rungs, a.index)].upkeep
         actors = self.params.actors
         for b in self.pressers[a.id]:
-            f += actors[b].ladder[rung[b]].harm
+            pb = actors[b]
+            f += pb.ladder[rung(rungs, pb.index)].harm
         if a.instability_cost:
-            f += a.instability_cost * self.level(rung)
+            f += a.instability_cost * self.level(rungs)
         return f
 
     def cohesion_now(self) -> float | None:
         """Cohesion at the moment of the current decision."""
         return self._cohesion
 
-    def _state_terms(self, a: ActorParams, rung: dict[str, int], key: tuple) -> Terms:
+    def _state_terms(self, a: ActorParams, rungs: int, key: int) -> Terms:
         """Per-run constants of a state for ``a`` (kept under ``key``): value without collapse,
         and the cohesion projection (equilibrium, decay over half the window, or -1 when not
         projected), the window and the value of a collapse."""
-        base = a.value(self.stalemate) - self.flow(a, rung) / a.discount
+        base = a.value(self.stalemate) - self.flow(a, rungs) / a.discount
         eq, decay, window = 0.0, -1.0, 1.0 / a.discount
         coh = self.state.cohesion
         if self.mech.cohesion and coh is not None:
-            actors = self.params.actors
-            pressure = sum(actors[b].ladder[rung[b]].pressure for b in self.pressers[coh.actor])
+            actors, rung = self.params.actors, self.coding.rung
+            pressure = sum(
+                actors[b].ladder[rung(rungs, actors[b].index)].pressure
+                for b in self.pressers[coh.actor]
+            )
             rate = pressure + coh.recovery
             if rate > 0.0:
                 eq = coh.recovery * coh.baseline / rate
@@ -157,19 +187,17 @@ class Valuation:
         terms = self._static[key] = (base, eq, decay, window, a.value(self.collapse_outcome))
         return terms
 
-    def continuation(
-        self, a: ActorParams, rung: dict[str, int], cohesion: float | None = None
-    ) -> float:
+    def continuation(self, a: ActorParams, rungs: int, cohesion: float | None = None) -> float:
         """W: value to ``a`` of the crisis going on in this state, collapse prospect included."""
         if not self.scoring:
             return UNSCORED
-        return self._continuation(a, rung, cohesion)
+        return self._continuation(a, rungs, cohesion)
 
-    def _continuation(self, a: ActorParams, rung: dict[str, int], cohesion: float | None) -> float:
-        key = (a.key, *rung.values())
+    def _continuation(self, a: ActorParams, rungs: int, cohesion: float | None) -> float:
+        key = rungs * self._slots + a.slot
         terms = self._static.get(key)
         if terms is None:
-            terms = self._state_terms(a, rung, key)
+            terms = self._state_terms(a, rungs, key)
         value = terms[0]
         if self._projected:
             if cohesion is None:
@@ -184,6 +212,10 @@ class Valuation:
                 if pc > 0.0:
                     value = (1.0 - pc) * value + pc * collapsed
         return value
+
+    def outcome_of(self, a: ActorParams, r: int) -> str | None:
+        """The outcome that reaching rung ``r`` of ``a``'s ladder triggers, or None."""
+        return self._outcome_at[a.index][r]
 
     def climb_signal(self, a: ActorParams, before: int, r: int) -> float:
         """Pseudo-observations of resolve sent by climbing from rung ``before`` to ``r``."""
@@ -243,13 +275,14 @@ class Valuation:
         return v
 
     # --- threats --------------------------------------------------------------------------
-    def threat_rung(self, coercer: ActorParams, rung: dict[str, int]) -> int | None:
+    def threat_rung(self, coercer: ActorParams, rungs: int) -> int | None:
         """The rung the coercer threatens next: its declared threat, or one step up.
 
         A spent rung (an attempt that failed and cannot be repeated) threatens no one: the
         threat passes to the next rung above it that can still be tried, or None.
         """
-        current = rung[coercer.id]
+        i = coercer.index
+        current = rungs // self._strides[i] % self._sizes[i]
         target = coercer.threat
         if target is None or target <= current:
             target = current + 1
@@ -264,27 +297,23 @@ class Valuation:
         self,
         a: ActorParams,
         coercer: ActorParams,
-        rung: dict[str, int],
+        rungs: int,
         r: int,
         cohesion: float | None = None,
     ) -> float:
         """Value to ``a`` of the coercer carrying out rung ``r`` (at ``cohesion``, default now);
         called while scoring."""
-        outcome = self.rung_outcome.get((coercer.id, r))
+        outcome = self._outcome_at[coercer.index][r]
         if outcome is None:
-            after = dict(rung)
-            after[coercer.id] = r
-            return self._continuation(a, after, cohesion)
+            return self._continuation(a, self.coding.moved(rungs, coercer.index, r), cohesion)
         p = coercer.ladder[r].expected_success
-        return p * a.value(outcome) + (1.0 - p) * self._continuation(a, rung, cohesion)
+        return p * a.value(outcome) + (1.0 - p) * self._continuation(a, rungs, cohesion)
 
-    def holdout(
-        self, t: ActorParams, b: float, rung: dict[str, int], cohesion: float | None = None
-    ) -> float:
+    def holdout(self, t: ActorParams, b: float, rungs: int, cohesion: float | None = None) -> float:
         """H: value to the target of refusing, ``b V(struck) + (1 - b) V(pressure)``."""
         if not self.scoring:
             return UNSCORED
-        w, s = self._threatened(t, rung, cohesion)
+        w, s = self._threatened(t, rungs, cohesion)
         return w if s is None else self._mix(t, b, w, s)
 
     @staticmethod
@@ -297,27 +326,26 @@ class Valuation:
         return value
 
     def _threatened(
-        self, t: ActorParams, rung: dict[str, int], cohesion: float | None
+        self, t: ActorParams, rungs: int, cohesion: float | None
     ) -> tuple[float, float | None]:
         """The target's value of the pressure going on and of the threat carried out (None
         when there is no threat), whatever its belief: memoised within a decision."""
-        key = ("H", t.key, cohesion, len(self.state.spent), *rung.values())
-        pair = self._memo.get(key)
+        where = self._where(t.slot, rungs)
+        key = where if cohesion is None else (where, cohesion)
+        memo = self.memo.threatened
+        pair = memo.get(key)
         if pair is None:
-            w = self._continuation(t, rung, cohesion)
+            w = self._continuation(t, rungs, cohesion)
             s = None
-            cid = self.coercer_of[t.id]
-            if cid is not None:
-                coercer = self.params.actors[cid]
-                r = self.threat_rung(coercer, rung)
+            coercer = self._coercer[t.index]
+            if coercer is not None:
+                r = self.threat_rung(coercer, rungs)
                 if r is not None:
-                    s = self.struck_value(t, coercer, rung, r, cohesion)
-            pair = self._memo[key] = (w, s)
+                    s = self.struck_value(t, coercer, rungs, r, cohesion)
+            pair = memo[key] = (w, s)
         return pair
 
-    def acceptance(
-        self, c: ActorParams, deal: DealParams, b_target: float, rung: dict[str, int]
-    ) -> float:
+    def acceptance(self, c: ActorParams, deal: DealParams, b_target: float, rungs: int) -> float:
         """The coercer's forecast that its opponent accepts ``deal``.
 
         The coercer weighs the target's value of the deal against its value of holding out
@@ -335,17 +363,17 @@ class Valuation:
         if types is None:
             t = self.params.actors[tid]
             m = self.state.belief(c.id, tid)
-            return (1.0 - m) * self._accepts(t, deal, b_target, rung)
+            return (1.0 - m) * self._accepts(t, deal, b_target, rungs)
         belief = self.state.typed.get((c.id, tid), types.priors)
         return sum(
-            p * self._accepts(t, deal, b_target, rung)
+            p * self._accepts(t, deal, b_target, rungs)
             for p, t in zip(belief, types.variants, strict=True)
             if p > 0.0
         )
 
-    def _accepts(self, t: ActorParams, deal: DealParams, b: float, rung: dict[str, int]) -> float:
+    def _accepts(self, t: ActorParams, deal: DealParams, b: float, rungs: int) -> float:
         """Chance that a target with parameters ``t`` takes ``deal`` rather than hold out."""
-        w, s = self._threatened(t, rung, None)
+        w, s = self._threatened(t, rungs, None)
         hold = w if s is None else self._mix(t, b, w, s)
         return sigmoid(t.rationality * (self.deal_value(t, deal) - hold))
 
@@ -354,39 +382,41 @@ class Valuation:
         self,
         who: str,
         about: str,
-        rung: dict[str, int] | None = None,
+        rungs: int | None = None,
         cohesion: float | None = None,
     ) -> float:
         """``who``'s belief that ``about`` carries out its threat (its resolve).
 
         About an actor without types, the mean of a Beta belief; about one with types, each
         type's resolve (:meth:`resolve`) weighted by ``who``'s probability of that type, in the
-        state ``rung`` (default: now) at ``cohesion`` (default: now).
+        state ``rungs`` (default: now) at ``cohesion`` (default: now).
         """
         typed = self.state.typed.get((who, about))
         if typed is None:
             return self.state.belief(who, about)
-        return self.resolve_mix(about, typed, rung, cohesion)
+        return self.resolve_mix(about, typed, rungs, cohesion)
 
     def resolve_mix(
         self,
         about: str,
         typed: tuple[float, ...],
-        rung: dict[str, int] | None = None,
+        rungs: int | None = None,
         cohesion: float | None = None,
     ) -> float:
         """The chance of resolve implied by a probability over ``about``'s types."""
-        if rung is None:
-            rung = self.state.rung
-        key = ("M", about, typed, cohesion, len(self.state.spent), *rung.values())
-        mix = self._memo.get(key)
+        if rungs is None:
+            rungs = self.state.code
+        where = self._where(self.params.actors[about].slot, rungs)
+        key = (where, typed) if cohesion is None else (where, typed, cohesion)
+        memo = self.memo.mix
+        mix = memo.get(key)
         if mix is None:
             pairs = zip(typed, self.params.types[about].variants, strict=True)
-            mix = sum(p * self.resolve(v, rung, cohesion) for p, v in pairs if p > 0.0)
-            self._memo[key] = mix
+            mix = sum(p * self.resolve(v, rungs, cohesion) for p, v in pairs if p > 0.0)
+            memo[key] = mix
         return mix
 
-    def resolve(self, c: ActorParams, rung: dict[str, int], cohesion: float | None = None) -> float:
+    def resolve(self, c: ActorParams, rungs: int, cohesion: float | None = None) -> float:
         """Chance that an actor with parameters ``c`` carries out its threat when refused.
 
         Its logit choice between carrying the threat out (the threatened rung's cost, then the
@@ -396,15 +426,13 @@ class Valuation:
         to carry out, no resolve. Not memoised: :meth:`resolve_mix` is, and asks for each
         type's resolve in a state once.
         """
-        target = self.threat_rung(c, rung)
+        target = self.threat_rung(c, rungs)
         if target is None:
             return 0.0
-        w = self._continuation(c, rung, cohesion)
-        outcome = self.rung_outcome.get((c.id, target))
+        w = self._continuation(c, rungs, cohesion)
+        outcome = self._outcome_at[c.index][target]
         if outcome is None:
-            after = dict(rung)
-            after[c.id] = target
-            carry = self._continuation(c, after, cohesion)
+            carry = self._continuation(c, self.coding.moved(rungs, c.index, target), cohesion)
         else:
             p = c.ladder[target].expected_success
             carry = p * c.value(outcome) + (1.0 - p) * w
@@ -413,29 +441,35 @@ class Valuation:
         return sigmoid(c.rationality * (carry - let_pass))
 
     def status(
-        self, a: ActorParams, rung: dict[str, int], b_opp: float | None = None, cohesion=None
+        self, a: ActorParams, rungs: int, b_opp: float | None = None, cohesion=None
     ) -> float:
         """Value to ``a`` of carrying on: a standing demand may be met, a target holds out."""
         if not self.scoring:
             return UNSCORED
         st = self.state
-        key = ("S", a.key, b_opp, cohesion, len(st.spent), *rung.values(), *st.guarantees)
-        value = self._memo.get(key)
+        where = self._where(a.slot, rungs)
+        key = (
+            where
+            if b_opp is None and cohesion is None and not st.guarantees
+            else (where, b_opp, cohesion, *st.guarantees)
+        )
+        memo = self.memo.status
+        value = memo.get(key)
         if value is not None:
             return value
         demand = st.demand[a.id]
         cid = self.coercer_of[a.id]
         if demand is not None and a.opponent is not None:
             if b_opp is None:
-                b_opp = self.belief(a.opponent, a.id, rung)
+                b_opp = self.belief(a.opponent, a.id, rungs)
             deal = self.params.deals[demand]
-            acc = self.acceptance(a, deal, b_opp, rung)
+            acc = self.acceptance(a, deal, b_opp, rungs)
             value = acc * self.deal_value(a, deal) + (1.0 - acc) * self._continuation(
-                a, rung, cohesion
+                a, rungs, cohesion
             )
         elif cid is not None and st.demand[cid] is not None:
-            value = self.holdout(a, self.belief(a.id, cid, rung, cohesion), rung, cohesion)
+            value = self.holdout(a, self.belief(a.id, cid, rungs, cohesion), rungs, cohesion)
         else:
-            value = self._continuation(a, rung, cohesion)
-        self._memo[key] = value
+            value = self._continuation(a, rungs, cohesion)
+        memo[key] = value
         return value
