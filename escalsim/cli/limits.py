@@ -89,7 +89,7 @@ def time_runs(scenario: Any, seed: int = 0, events: bool = False, trace: bool = 
     while n < PROBE_RUNS and (n < 2 or time.perf_counter() - started < PROBE_SECONDS):
         record = run_prepared(prepared, run_seed(seed, n + 1), n + 1, events, trace)
         logged += len(record.events or ())
-        traced += len(record.decisions.options) if record.decisions else 0
+        traced += record.decisions.n_options if record.decisions else 0
         n += 1
     return Timing((time.perf_counter() - started) / n, n, logged / n, traced / n)
 

@@ -21,24 +21,30 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """One run's decisions as rows: ``options`` holds one tuple per option of every decision
-    (in decision order; :data:`escalsim.engine.trace.OPTION_COLUMNS`), ``decisions`` one
-    tuple per decision, whose values ``columns`` names (``options``: how many options it had).
+    """One run's decisions by column: ``decisions`` holds a list per column that ``columns``
+    names, with a value per decision (``options``: how many options it had); ``options`` a list
+    per :data:`escalsim.engine.trace.OPTION_COLUMNS`, with a value per option of every
+    decision, in decision order. (Columns, not a tuple per row: a run adds no object per
+    decision for the garbage collector to follow.)
     """
 
     columns: tuple[str, ...]
-    decisions: list[tuple[Any, ...]]
-    options: list[tuple[Any, ...]]
+    decisions: list[list[Any]]
+    options: list[list[Any]]
 
     def __len__(self) -> int:
-        return len(self.decisions)
+        return len(self.decisions[0]) if self.decisions else 0
+
+    @property
+    def n_options(self) -> int:
+        """How many options all the decisions had together."""
+        return len(self.options[0]) if self.options else 0
 
     def column(self, name: str) -> list[Any] | None:
         """One per-decision value of every decision (None if the trace has no such column)."""
         if name not in self.columns:
             return None
-        i = self.columns.index(name)
-        return [row[i] for row in self.decisions]
+        return list(self.decisions[self.columns.index(name)])
 
 
 @dataclass(frozen=True, slots=True)

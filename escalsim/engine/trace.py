@@ -15,7 +15,7 @@ where the rule does not say them (a Python callable): :func:`untraced` says so i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from escalsim.engine.record import Trace
@@ -37,6 +37,12 @@ best too: a tie up to the rounding of sums that reach the same value by two rout
 OPTION_COLUMNS = ("option", "arg", "utility", "probability", "chosen", "best", "success")
 """The values of each option of a trace, in this order."""
 
+RUNG, COHESION, DEMAND, THREAT, BELIEF, TYPE = range(6)
+"""What a state column reads (the first of its read's four fields; see ``_state_now``)."""
+
+Read = tuple[int, str, str, int]
+"""A state column's read: what it reads, of whom (and about whom, which type)."""
+
 
 class DecisionTrace:
     """Collects one run's decisions; :meth:`done` hands them over as a :class:`Trace`."""
@@ -44,29 +50,28 @@ class DecisionTrace:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
         params, st = sim.params, sim.state
-        self.options: list[tuple[Any, ...]] = []
-        self.decisions: list[tuple[Any, ...]] = []
-        state: dict[str, Callable[[], Any]] = {}
+        self.options: list[list[Any]] = [[] for _ in OPTION_COLUMNS]
+        state: dict[str, Read] = {}
         for aid, p in params.actors.items():
             if p.ladder:
-                state[f"rung.{aid}"] = _getter(st.rung, aid)
+                state[f"rung.{aid}"] = (RUNG, aid, "", 0)
         if st.cohesion is not None:
-            state["cohesion"] = sim.valuation.cohesion_now
+            state["cohesion"] = (COHESION, "", "", 0)
         for aid, p in params.actors.items():
             if p.demands and p.opponent is not None:
-                state[f"demand.{aid}"] = self._demand_of(aid)
+                state[f"demand.{aid}"] = (DEMAND, aid, "", 0)
                 if p.ladder:
-                    state[f"threat.{aid}"] = self._threat_of(aid)
+                    state[f"threat.{aid}"] = (THREAT, aid, "", 0)
         for observer, p in params.actors.items():
             for about in p.beliefs:
-                state[f"belief.{observer}.{about}"] = self._belief_of(observer, about)
+                state[f"belief.{observer}.{about}"] = (BELIEF, observer, about, 0)
         self.typed = list(params.type_beliefs)
         for observer, about in self.typed:
-            state[f"belief.{observer}.{about}"] = self._belief_of(observer, about)
+            state[f"belief.{observer}.{about}"] = (BELIEF, observer, about, 0)
         for observer, about in self.typed:
             for i, name in enumerate(params.types[about].names):
-                state[f"type.{observer}.{about}.{name}"] = self._type_of(observer, about, i)
-        self.state = tuple(state.values())
+                state[f"type.{observer}.{about}.{name}"] = (TYPE, observer, about, i)
+        self.state = list(state.values())
         self.posterior = {
             (o, x, i): f"posterior.{o}.{x}.{name}"
             for o, x in self.typed
@@ -81,29 +86,30 @@ class DecisionTrace:
             *state,
             *self.posterior.values(),
         )
+        self.decisions: list[list[Any]] = [[] for _ in self.columns]
 
     # --- the state an actor sees -----------------------------------------------------------
-    def _demand_of(self, aid: str) -> Callable[[], str]:
-        demand = self.sim.state.demand
-        return lambda: demand[aid] or ""
-
-    def _threat_of(self, aid: str) -> Callable[[], str]:
+    def _read_state(self, first: int) -> None:
+        """Add the state columns' values now to the decision columns from ``first`` on (one
+        branch per kind of read, so that a compiled build calls no closure per column)."""
         sim = self.sim
-
-        def threat() -> str:
-            a = sim.params.actors[aid]
-            r = sim.valuation.threat_rung(a, sim.state.code)
-            return "" if r is None else a.ladder[r].name
-
-        return threat
-
-    def _belief_of(self, observer: str, about: str) -> Callable[[], float]:
-        sim = self.sim
-        return lambda: sim.valuation.belief(observer, about)
-
-    def _type_of(self, observer: str, about: str, i: int) -> Callable[[], float]:
-        typed = self.sim.state.typed
-        return lambda: typed[(observer, about)][i]
+        st, val = sim.state, sim.valuation
+        for j, (kind, x, y, i) in enumerate(self.state):
+            out = self.decisions[first + j]
+            if kind == RUNG:
+                out.append(st.rung[x])
+            elif kind == COHESION:
+                out.append(val.cohesion_now())
+            elif kind == DEMAND:
+                out.append(st.demand[x] or "")
+            elif kind == THREAT:
+                a = sim.params.actors[x]
+                r = val.threat_rung(a, st.code)
+                out.append("" if r is None else a.ladder[r].name)
+            elif kind == BELIEF:
+                out.append(val.belief(x, y))
+            else:
+                out.append(st.typed[(x, y)][i])
 
     # --- the two decision paths of the engine ----------------------------------------------
     def decision(
@@ -157,16 +163,26 @@ class DecisionTrace:
     def _option_rows(
         self, a: ActorParams, options: list[Option], chance: list[float], index: int
     ) -> None:
-        """A row per option of a decision (:data:`OPTION_COLUMNS`)."""
-        top = max((o.utility for o in options if o.utility == o.utility), default=None)
+        """A value per option of a decision in each of :data:`OPTION_COLUMNS`."""
+        top: float | None = None  # the best utility (NaN is no utility)
+        for o in options:
+            u = o.utility
+            if u == u and (top is None or u > top):
+                top = u
         near = None if top is None else top - TIE * max(1.0, abs(top))
-        add, arg, success, actions = self.options.append, self._arg, self._success, a.actions
+        kinds, args, utilities, probabilities, chosen, best, success = self.options
+        actions = a.actions
         for i, o in enumerate(options):
             u, kind = o.utility, o.kind
-            best = None if near is None else u >= near
+            kinds.append(kind)
+            args.append(_arg(a, o))
+            utilities.append(u)
+            probabilities.append(chance[i])
+            chosen.append(i == index)
+            best.append(None if near is None else u >= near)
             # only a climb or a custom action may roll for an outcome
             rolls = kind == "climb" or kind in actions
-            add((kind, arg(a, o), u, chance[i], i == index, best, success(a, o) if rolls else NAN))
+            success.append(self._success(a, o) if rolls else NAN)
 
     def _decision_row(
         self,
@@ -178,26 +194,16 @@ class DecisionTrace:
     ) -> None:
         """The row of a decision among ``count`` options: when, who, why, the state the actor
         saw and, by column, the observers' probabilities of its types afterwards (``after``)."""
-        self.decisions.append(
-            (
-                self.sim.now,
-                a.id,
-                context,
-                sender or "",
-                count,
-                *[read() for read in self.state],
-                *[after.get(column, NAN) for column in self.posterior.values()],
-            )
-        )
-
-    @staticmethod
-    def _arg(a: ActorParams, o: Option) -> str:
-        """The option's argument as text: a rung's name, a deal's name, or empty."""
-        if o.arg is None:
-            return ""
-        if o.kind in ("climb", "descend"):
-            return a.ladder[o.arg].name
-        return str(o.arg)
+        cols = self.decisions
+        cols[0].append(self.sim.now)
+        cols[1].append(a.id)
+        cols[2].append(context)
+        cols[3].append(sender or "")
+        cols[4].append(count)
+        self._read_state(5)
+        first = 5 + len(self.state)
+        for j, column in enumerate(self.posterior.values()):
+            cols[first + j].append(after.get(column, NAN))
 
     def _success(self, a: ActorParams, o: Option) -> float:
         """The chance the actor expects the option's attempt to succeed when success ends the
@@ -217,8 +223,13 @@ class DecisionTrace:
         return Trace(self.columns, self.decisions, self.options)
 
 
-def _getter(mapping: Mapping[str, Any], key: str) -> Callable[[], Any]:
-    return lambda: mapping[key]
+def _arg(a: ActorParams, o: Option) -> str:
+    """The option's argument as text: a rung's name, a deal's name, or empty."""
+    if o.arg is None:
+        return ""
+    if o.kind in ("climb", "descend"):
+        return a.ladder[o.arg].name
+    return str(o.arg)
 
 
 def untraced(rules: Mapping[str, Any] | None) -> str | None:

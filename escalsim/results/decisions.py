@@ -160,8 +160,9 @@ class DecisionLayout:
                 or [np.zeros(0, "int32")]
             ),
         }
-        rows = [row for t in traced for row in t.options]
-        options = dict(zip(OPTION_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
+        options = {
+            name: [v for t in traced for v in t.options[i]] for i, name in enumerate(OPTION_COLUMNS)
+        }
 
         def per_decision(name: str, missing: Any) -> list[Any]:
             out: list[Any] = []
