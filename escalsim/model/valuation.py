@@ -365,11 +365,13 @@ class Valuation:
             m = self.state.belief(c.id, tid)
             return (1.0 - m) * self._accepts(t, deal, b_target, rungs)
         belief = self.state.typed.get((c.id, tid), types.priors)
-        return sum(
-            p * self._accepts(t, deal, b_target, rungs)
-            for p, t in zip(belief, types.variants, strict=True)
-            if p > 0.0
-        )
+        variants = types.variants
+        chance = 0.0  # a plain loop: a compiled build then adds natively, in the same order
+        for i in range(len(variants)):
+            p = belief[i]
+            if p > 0.0:
+                chance += p * self._accepts(variants[i], deal, b_target, rungs)
+        return chance
 
     def _accepts(self, t: ActorParams, deal: DealParams, b: float, rungs: int) -> float:
         """Chance that a target with parameters ``t`` takes ``deal`` rather than hold out."""
@@ -411,8 +413,12 @@ class Valuation:
         memo = self.memo.mix
         mix = memo.get(key)
         if mix is None:
-            pairs = zip(typed, self.params.types[about].variants, strict=True)
-            mix = sum(p * self.resolve(v, rungs, cohesion) for p, v in pairs if p > 0.0)
+            variants = self.params.types[about].variants
+            mix = 0.0  # as in acceptance: a plain loop, in the same order
+            for i in range(len(variants)):
+                p = typed[i]
+                if p > 0.0:
+                    mix += p * self.resolve(variants[i], rungs, cohesion)
             memo[key] = mix
         return mix
 
