@@ -159,17 +159,12 @@ MUTANTS = (
     ),
     Mutant(
         "logit_half",
-        "logit temperature halved: logit_index and logit_probabilities use rationality / 2",
+        "logit temperature halved: logit_weights (behind logit_index and logit_probabilities) "
+        "uses rationality / 2",
         (
             Edit(
                 RULES,
-                "logit_index",
-                "math.exp(rationality * (u - top))",
-                "math.exp(rationality / 2 * (u - top))",
-            ),
-            Edit(
-                RULES,
-                "logit_probabilities",
+                "logit_weights",
                 "math.exp(rationality * (u - top))",
                 "math.exp(rationality / 2 * (u - top))",
             ),

@@ -14,7 +14,7 @@ from scipy.linalg import expm
 
 import escalsim as es
 from escalsim.engine import prepare, run_prepared
-from escalsim.model.rules import logit_index, logit_probabilities
+from escalsim.model.rules import logit_draw, logit_index, logit_probabilities, logit_weights
 
 # --- a continuous-time Markov chain ----------------------------------------------------------
 # One scripted actor reviews at rate 1/m and, at rung r, climbs with weight a_r, backs down with
@@ -206,19 +206,25 @@ def test_huge_rationality_in_the_engine_takes_the_best_option(monkeypatch):
 
     decisions = []
 
-    def recording(utilities, rationality, rng):
-        index = logit_index(utilities, rationality, rng)
-        decisions.append((utilities, index))
+    def weighing(utilities, rationality):
+        decisions.append((utilities, []))
+        return logit_weights(utilities, rationality)
+
+    def drawing(weights, n, rng):
+        index = logit_draw(weights, n, rng)
+        decisions[-1][1].append(index)
         return index
 
-    monkeypatch.setattr(simulation, "logit_index", recording)
+    monkeypatch.setattr(simulation, "logit_weights", weighing)
+    monkeypatch.setattr(simulation, "logit_draw", drawing)
     sc = es.load_scenario("tests/data/dyad.yaml").with_values(
         {"actors.a.rationality": 1e9, "actors.b.rationality": 1e9}
     )
     for seed in range(30):
         es.run_one(sc, seed)
     assert len(decisions) > 100
-    assert all(u[i] == max(u) for u, i in decisions)
+    assert all(len(i) == 1 for _, i in decisions)  # each weighing is followed by its draw
+    assert all(u[i[0]] == max(u) for u, i in decisions)
     assert any(len(set(u)) > 1 for u, _ in decisions)  # real choices, not only ties
 
 

@@ -29,8 +29,9 @@ from escalsim.model.params import (
 from escalsim.model.rules import (
     DecisionView,
     Option,
-    logit_index,
+    logit_draw,
     logit_probabilities,
+    logit_weights,
     weighted_index,
 )
 from escalsim.model.state import Offer, RunState
@@ -326,8 +327,10 @@ class Simulation:
         if not options:
             return
         index: int | None
+        weights = None
         if rule is None:
-            index = logit_index([o.utility for o in options], a.rationality, self.rngs[a.id])
+            weights = logit_weights([o.utility for o in options], a.rationality)
+            index = logit_draw(weights, len(options), self.rngs[a.id])
         else:
             view = DecisionView(
                 a.id, self.now, context, tuple(options), lambda f: self.scorer.feature(a.id, f)
@@ -338,7 +341,7 @@ class Simulation:
                 if index is None:
                     return
         if self.tracer is not None:
-            self.tracer.decision(a, context, sender, options, index, rule)
+            self.tracer.decision(a, context, sender, options, index, rule, weights)
         self.execute(a, options[index], context, sender)
 
     def _decide_watched(self, a: ActorParams, context: str, sender: str | None) -> None:

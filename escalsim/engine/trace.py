@@ -19,8 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from escalsim.engine.record import Trace
-from escalsim.model.rules import CallableRule, DecisionView, Option, ScriptedRule
-from escalsim.model.rules import logit_probabilities as _logit
+from escalsim.model.rules import CallableRule, DecisionView, Option, ScriptedRule, normalised
 from escalsim.model.types import bayes
 
 if TYPE_CHECKING:
@@ -120,10 +119,12 @@ class DecisionTrace:
         options: list[Option],
         index: int,
         rule: Any,
+        weights: list[float] | None = None,
     ) -> None:
-        """A decision by a logit actor (``rule`` None), a scripted one or a Python rule."""
+        """A decision by a logit actor (``rule`` None, with the ``weights`` it drew by), a
+        scripted one or a Python rule."""
         if rule is None:
-            chance = _logit([o.utility for o in options], a.rationality)
+            chance = normalised(weights, len(options))
         elif isinstance(rule, ScriptedRule):
             sim = self.sim
             view = DecisionView(

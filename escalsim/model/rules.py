@@ -37,42 +37,49 @@ class DecisionView:
     feature: Callable[[str], float]
 
 
+def logit_weights(utilities: list[float], rationality: float) -> list[float] | None:
+    """The options' logit weights ``exp(λ (U - max U))``, unnormalised; None when the choice
+    is uniform (λ = 0, or one option). Only the infinitely good options weigh when some are."""
+    if rationality <= 0.0 or len(utilities) == 1:
+        return None
+    top = -math.inf
+    for u in utilities:
+        if u > top:  # NaN never is: it counts as -inf
+            top = u
+    if top == math.inf:  # the limit of exp(λ U): only the infinitely good options remain
+        return [1.0 if u == math.inf else 0.0 for u in utilities]
+    return [math.exp(rationality * (u - top)) if u > -math.inf else 0.0 for u in utilities]
+
+
+def logit_draw(weights: list[float] | None, n: int, rng: random.Random) -> int:
+    """Index among ``n`` options drawn with the :func:`logit_weights` ``weights``."""
+    if weights is None:
+        return min(int(rng.random() * n), n - 1)
+    return weighted_index(weights, rng)
+
+
 def logit_index(utilities: list[float], rationality: float, rng: random.Random) -> int:
     """Index drawn with probability ∝ exp(λ U); λ = 0 is uniform, a huge λ the best response.
 
     Like every rule, it draws exactly one uniform number per decision, so that runs under
     different rules or scenarios keep their random streams in step.
     """
-    n = len(utilities)
-    if rationality <= 0.0 or n == 1:
-        return min(int(rng.random() * n), n - 1)
-    top = -math.inf
-    for u in utilities:
-        if u > top:  # NaN never is: it counts as -inf
-            top = u
-    if top == math.inf:  # the limit of exp(λ U): only the infinitely good options remain
-        return weighted_index([1.0 if u == math.inf else 0.0 for u in utilities], rng)
-    weights = [math.exp(rationality * (u - top)) if u > -math.inf else 0.0 for u in utilities]
-    return weighted_index(weights, rng)
+    return logit_draw(logit_weights(utilities, rationality), len(utilities), rng)
 
 
-def logit_probabilities(utilities: list[float], rationality: float) -> list[float]:
-    """The choice probabilities with which :func:`logit_index` picks each option."""
-    n = len(utilities)
-    if rationality <= 0.0 or n == 1:
+def normalised(weights: list[float] | None, n: int) -> list[float]:
+    """The choice probabilities of :func:`logit_weights` ``weights`` among ``n`` options."""
+    if weights is None:
         return [1.0 / n] * n
-    top = -math.inf
-    for u in utilities:
-        if u > top:
-            top = u
-    if top == math.inf:
-        weights = [1.0 if u == math.inf else 0.0 for u in utilities]
-    else:
-        weights = [math.exp(rationality * (u - top)) if u > -math.inf else 0.0 for u in utilities]
     total = sum(weights)
     if not total > 0.0:  # nothing has a finite value: uniform, as logit_index
         return [1.0 / n] * n
     return [w / total for w in weights]
+
+
+def logit_probabilities(utilities: list[float], rationality: float) -> list[float]:
+    """The choice probabilities with which :func:`logit_index` picks each option."""
+    return normalised(logit_weights(utilities, rationality), len(utilities))
 
 
 def weighted_index(weights: list[float], u: float | random.Random) -> int:
