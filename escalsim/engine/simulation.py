@@ -29,6 +29,7 @@ from escalsim.model.params import (
 from escalsim.model.rules import (
     DecisionView,
     Option,
+    ScriptedRule,
     logit_draw,
     logit_probabilities,
     logit_weights,
@@ -332,10 +333,13 @@ class Simulation:
             weights = logit_weights([o.utility for o in options], a.rationality)
             index = logit_draw(weights, len(options), self.rngs[a.id])
         else:
-            view = DecisionView(
-                a.id, self.now, context, tuple(options), lambda f: self.scorer.feature(a.id, f)
-            )
-            index = rule.choose(view, self.rngs[a.id])
+            if isinstance(rule, ScriptedRule):
+                index = rule.choose(options, self.scorer, a.id, self.rngs[a.id])
+            else:
+                view = DecisionView(
+                    a.id, self.now, context, tuple(options), lambda f: self.scorer.feature(a.id, f)
+                )
+                index = rule.choose(view, self.rngs[a.id])
             if index is None:
                 index = next((i for i, o in enumerate(options) if o.kind == "hold"), None)
                 if index is None:

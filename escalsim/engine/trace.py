@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from escalsim.engine.record import Trace
-from escalsim.model.rules import CallableRule, DecisionView, Option, ScriptedRule, normalised
+from escalsim.model.rules import CallableRule, Option, ScriptedRule, normalised
 from escalsim.model.types import bayes
 
 if TYPE_CHECKING:
@@ -126,11 +126,7 @@ class DecisionTrace:
         if rule is None:
             chance = normalised(weights, len(options))
         elif isinstance(rule, ScriptedRule):
-            sim = self.sim
-            view = DecisionView(
-                a.id, sim.now, context, tuple(options), lambda f: sim.scorer.feature(a.id, f)
-            )
-            scripted = rule.probabilities(view)
+            scripted = rule.probabilities(options, self.sim.scorer, a.id)
             if scripted is None:  # no case held: the actor holds for sure
                 scripted = [float(i == index) for i in range(len(options))]
             chance = scripted

@@ -12,18 +12,27 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from escalsim.errors import RunError
 
+if TYPE_CHECKING:
+    from escalsim.model.options import OptionScorer
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, init=False)
 class Option:
     """One thing an actor can do now: its kind (e.g. ``climb``), argument and utility."""
 
     kind: str
     arg: Any
     utility: float
+
+    def __init__(self, kind: str, arg: Any, utility: float) -> None:
+        # written out, not generated: a compiled build then builds options natively
+        self.kind = kind
+        self.arg = arg
+        self.utility = utility
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +107,34 @@ def weighted_index(weights: list[float], u: float | random.Random) -> int:
     return len(weights) - 1
 
 
+Condition = tuple[str, float | None, float | None, float | None, float | None, float | None]
+"""A scripted case's condition: the feature, then its bounds lt, le, gt, ge and eq."""
+
+
+def _holds(value: float, c: Condition) -> bool:
+    """Whether a feature's value meets a condition's bounds."""
+    _, lt, le, gt, ge, eq = c
+    return not (
+        (lt is not None and not value < lt)
+        or (le is not None and not value <= le)
+        or (gt is not None and not value > gt)
+        or (ge is not None and not value >= ge)
+        or (eq is not None and abs(value - eq) > 1e-9)
+    )
+
+
 class ScriptedRule:
-    """The first case whose conditions all hold picks among its actions by weight."""
+    """The first case whose conditions all hold picks among its actions by weight.
+
+    It reads the deciding actor's state features from the run's option scorer and never the
+    options' utilities; the engine and the trace call it directly (a Python rule sees a
+    :class:`DecisionView` instead)."""
 
     __slots__ = ("cases",)
     needs_utilities = False  # the cases read state features, never the options' utilities
 
     def __init__(self, spec: Any):
-        self.cases = [
+        self.cases: list[tuple[list[Condition], dict[str, float]]] = [
             (
                 [
                     (feat, cond.lt, cond.le, cond.gt, cond.ge, cond.eq)
@@ -116,28 +145,21 @@ class ScriptedRule:
             for case in spec.scripted
         ]
 
-    @staticmethod
-    def _holds(value: float, lt, le, gt, ge, eq) -> bool:
-        return not (
-            (lt is not None and not value < lt)
-            or (le is not None and not value <= le)
-            or (gt is not None and not value > gt)
-            or (ge is not None and not value >= ge)
-            or (eq is not None and abs(value - eq) > 1e-9)
-        )
-
-    def _case(self, view: DecisionView) -> tuple[list[int], list[float]] | None:
+    def _case(
+        self, options: list[Option], scorer: OptionScorer, actor: str
+    ) -> tuple[list[int], list[float]] | None:
         """The options the first case that holds names (the first option of each kind it
         names: the smallest climb, the first deal) and their weights; None if no case holds
         or none of its kinds is open."""
-        feature, holds = view.feature, self._holds
         for conditions, choose in self.cases:
-            for f, *c in conditions:
-                if not holds(feature(f), *c):
+            held = True
+            for c in conditions:
+                if not _holds(scorer.feature(actor, c[0]), c):
+                    held = False
                     break
-            else:
+            if held:
                 firsts: dict[str, int] = {}
-                for i, o in enumerate(view.options):
+                for i, o in enumerate(options):
                     if o.kind in choose and o.kind not in firsts:
                         firsts[o.kind] = i
                 if not firsts:
@@ -145,25 +167,30 @@ class ScriptedRule:
                 return list(firsts.values()), [choose[k] for k in firsts]
         return None
 
-    def choose(self, view: DecisionView, rng: random.Random) -> int | None:
+    def choose(
+        self, options: list[Option], scorer: OptionScorer, actor: str, rng: random.Random
+    ) -> int | None:
+        """The index of the option ``actor`` picks (None: no case holds, it holds)."""
         u = rng.random()
-        case = self._case(view)
+        case = self._case(options, scorer, actor)
         if case is None:
             return None
         picks, weights = case
         return picks[weighted_index(weights, u)]
 
-    def probabilities(self, view: DecisionView) -> list[float] | None:
+    def probabilities(
+        self, options: list[Option], scorer: OptionScorer, actor: str
+    ) -> list[float] | None:
         """The chance that :meth:`choose` picks each option (None: no case holds, and the
         actor holds for sure). Reads the state only: it draws nothing."""
-        case = self._case(view)
+        case = self._case(options, scorer, actor)
         if case is None:
             return None
         picks, weights = case
         total = sum(weights)
         if not total > 0.0:  # as weighted_index: uniform over the kinds named
             weights, total = [1.0] * len(picks), float(len(picks))
-        out = [0.0] * len(view.options)
+        out = [0.0] * len(options)
         for i, w in zip(picks, weights, strict=True):
             out[i] = w / total
         return out
