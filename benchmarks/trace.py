@@ -1,7 +1,9 @@
 """Cost of decision traces: time per run with tracing off and on, and bytes per run.
 
 Measures, in one process on one core: the time per run of the same runs untraced and traced
-(blocks of runs alternated, the median block kept), the time to build the decisions table of a
+(blocks of runs alternated, the median block kept, each block's records kept until it ends as
+a chunk keeps them; and run by run, each run untraced then traced, which leaves the memory
+the same for both and so isolates the trace's own work), the time to build the decisions table of a
 chunk, the traced rows (options) and decisions per run, the table's bytes per run in memory
 and in a Parquet file, and the cost of the engine's hook while tracing is off (one attribute
 test per decision), timed alone. The runs tables with tracing off and on must be identical.
@@ -29,6 +31,18 @@ def timed_block(prep, seeds, trace: bool) -> tuple[float, list]:
     t0 = time.perf_counter()
     records = [run_prepared(prep, s, i, trace=trace) for i, s in enumerate(seeds)]
     return (time.perf_counter() - t0) / len(seeds), records
+
+
+def interleaved(prep, seeds) -> tuple[float, float]:
+    """Seconds per run untraced and traced, each seed run both ways one after the other."""
+    off = on = 0.0
+    for i, s in enumerate(seeds):
+        t0 = time.perf_counter()
+        run_prepared(prep, s, i)
+        t1 = time.perf_counter()
+        run_prepared(prep, s, i, trace=True)
+        off, on = off + t1 - t0, on + time.perf_counter() - t1
+    return off / len(seeds), on / len(seeds)
 
 
 def hook_seconds() -> float:
@@ -62,6 +76,7 @@ def main() -> None:
         t, traced = timed_block(prep, seeds, True)
         on.append(t)
     same = layout.runs_frame(plain).equals(layout.runs_frame(traced))
+    one_off, one_on = interleaved(prep, seeds)
     t0 = time.perf_counter()
     table = layout.decisions.frame(traced)
     build = (time.perf_counter() - t0) / args.runs
@@ -79,7 +94,11 @@ def main() -> None:
     print(f"runs                  {args.runs} per block, {args.repeats} blocks each (median)")
     print(f"time per run, off     {t_off * 1e6:,.0f} µs   (blocks: {_spread(off)})")
     print(f"time per run, on      {t_on * 1e6:,.0f} µs   (blocks: {_spread(on)})")
-    print(f"tracing on / off      {t_on / t_off:.2f} ×")
+    print(f"tracing on / off      {t_on / t_off:.2f} ×  (blocks)")
+    print(
+        f"run by run            {one_on / one_off:.2f} ×  "
+        f"({one_off * 1e6:,.0f} against {one_on * 1e6:,.0f} µs: the trace's own work)"
+    )
     print(f"table built, per run  {build * 1e6:,.0f} µs  (in the parent, per chunk)")
     print(
         f"hook while off        {hook * 1e6:.2f} µs per run ({decisions:.1f} decisions): "
