@@ -185,7 +185,11 @@ class Switches:
     @classmethod
     def of(cls, mechanisms: Any) -> Switches:
         """The switches of a scenario's ``mechanisms`` (any object with the same attributes)."""
-        return cls(*(bool(getattr(mechanisms, f.name)) for f in dataclasses.fields(cls)))
+        return cls(*(bool(getattr(mechanisms, name)) for name in SWITCHES))
+
+
+SWITCHES = tuple(f.name for f in dataclasses.fields(Switches))
+"""The names of the mechanism switches, in order."""
 
 
 @dataclass(slots=True)

@@ -68,7 +68,7 @@ class RungCoding:
     whose bases are the ladders' lengths. Valuations key their caches by it and move an actor
     to another rung with one addition, where a dict of rungs would be copied and hashed."""
 
-    __slots__ = ("ids", "sizes", "states", "strides")
+    __slots__ = ("ids", "sizes", "strides")
 
     def __init__(self, params: RunParams):
         self.ids: tuple[str, ...] = tuple(params.actors)
@@ -79,8 +79,6 @@ class RungCoding:
             stride *= sizes[-1]
         self.sizes: tuple[int, ...] = tuple(sizes)
         self.strides: tuple[int, ...] = tuple(strides)
-        self.states = stride
-        """How many rung vectors there are (every code is below it)."""
 
     def encode(self, rung: dict[str, int]) -> int:
         """The code of a rung vector given actor by actor."""

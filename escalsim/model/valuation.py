@@ -91,7 +91,6 @@ class Valuation:
         self.stalemate = outcomes["horizon"]
         self.collapse_outcome = outcomes.get("collapse")
         self.backdown_outcome = outcomes.get("backdown")
-        self.rung_outcome = rung_outcome
         actors = params.actors
         self.pressers = {
             a: [b for b, p in actors.items() if p.opponent == a and p.ladder] for a in actors
