@@ -332,18 +332,17 @@ class Simulation:
         if rule is None:
             weights = logit_weights([o.utility for o in options], a.rationality)
             index = logit_draw(weights, len(options), self.rngs[a.id])
+        elif isinstance(rule, ScriptedRule):
+            index = rule.choose(options, self.scorer, a.id, self.rngs[a.id])
         else:
-            if isinstance(rule, ScriptedRule):
-                index = rule.choose(options, self.scorer, a.id, self.rngs[a.id])
-            else:
-                view = DecisionView(
-                    a.id, self.now, context, tuple(options), lambda f: self.scorer.feature(a.id, f)
-                )
-                index = rule.choose(view, self.rngs[a.id])
+            view = DecisionView(
+                a.id, self.now, context, tuple(options), lambda f: self.scorer.feature(a.id, f)
+            )
+            index = rule.choose(view, self.rngs[a.id])
+        if index is None:  # a rule that picked nothing: the actor holds (if it can)
+            index = next((i for i, o in enumerate(options) if o.kind == "hold"), None)
             if index is None:
-                index = next((i for i, o in enumerate(options) if o.kind == "hold"), None)
-                if index is None:
-                    return
+                return
         if self.tracer is not None:
             self.tracer.decision(a, context, sender, options, index, rule, weights)
         self.execute(a, options[index], context, sender)
